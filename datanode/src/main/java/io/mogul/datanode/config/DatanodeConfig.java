@@ -1,0 +1,40 @@
+package io.mogul.datanode.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration of one datanode, read from YAML by {@code ConfigLoader}. Every key, its
+ * default and its meaning is documented in {@code config/datanode.yaml}; keep the two in step.
+ */
+public class DatanodeConfig {
+  /** Host name registered with the trackers; stable across restarts. [a-z0-9._-]{1,64} */
+  public String hostName = "dn1";
+  /** host:port serving the DataNode gRPC API; the address is advertised to the trackers. */
+  public String listen = "127.0.0.1:7501";
+  /** Zone of this host, for zone-aware placement. */
+  public String zone = "";
+  /** Directory holding one {@code dev<ID>} directory per device. */
+  public String dataDir = "data/dn1";
+  /** Devices this host should have; new device directories are created on first start. */
+  public int devices = 2;
+  /** Tracker client addresses (host:port); any of them is enough to register. */
+  public List<String> trackers = new ArrayList<>(List.of("127.0.0.1:7001"));
+  /** Writes are refused once a device's free space drops below this. */
+  public long reserveBytes = 256L * 1024 * 1024;
+  /** How often the datanode reports to the trackers. */
+  public long heartbeatIntervalMs = 1000;
+  public Storage storage = new Storage();
+
+  /** Volume engine tuning. */
+  public static class Storage {
+    /** A volume file is sealed and a new one started past this size. */
+    public long volumeSizeBytes = 1L << 30;
+    /** Blobs larger than this are stored in a file of their own. */
+    public long largeBlobThresholdBytes = 64L * 1024 * 1024;
+    /** Compact a sealed volume once this share of it is garbage. */
+    public double compactionGarbageRatio = 0.3;
+    /** Chunk size of streamed reads. */
+    public int readChunkBytes = 1024 * 1024;
+  }
+}
