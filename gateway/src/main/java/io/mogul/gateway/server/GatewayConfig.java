@@ -1,0 +1,25 @@
+package io.mogul.gateway.server;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration of the HTTP gateway, read from YAML by {@code ConfigLoader}. Every key,
+ * its default and its meaning is documented in {@code config/gateway.yaml}.
+ */
+public class GatewayConfig {
+  /** host:port the HTTP server listens on. */
+  public String listen = "127.0.0.1:8080";
+  /** Tracker client addresses (host:port). */
+  public List<String> trackers = new ArrayList<>(List.of("127.0.0.1:7001"));
+  /** Cache-Control header sent with every file; empty sends none. */
+  public String cacheControl = "public, max-age=300";
+  /** Bearer token that enables PUT and DELETE; empty keeps them off (405). */
+  public String writeToken = "";
+  /** Threads doing blocking cluster calls and streaming bodies. */
+  public int workerThreads = 64;
+  /** Size of each body chunk written to a connection. */
+  public int chunkBytes = 64 * 1024;
+  /** How often the dashboard refreshes itself. */
+  public int uiRefreshMs = 2000;
+}
