@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -216,19 +217,32 @@ public final class Workload {
     }
   }
 
-  /** Reads every key ever touched, after the faults healed; appended to the history. */
-  public void finalReads(int worker) {
+  /**
+   * Reads keys after the faults healed, appending the reads to the history.
+   *
+   * @param only the keys to read, or null for every key the run touched
+   * @return keys whose read ended without a definite answer
+   */
+  public Set<String> finalReads(Set<String> only) {
     TreeSet<String> keys = new TreeSet<>();
-    for (Op op : history.ops()) {
-      if (op.key() != null && op.kind() != Op.Kind.LIST) {
-        keys.add(op.key());
-      }
-      if (op.toKey() != null) {
-        keys.add(op.toKey());
+    if (only != null) {
+      keys.addAll(only);
+    } else {
+      for (Op op : history.ops()) {
+        if (op.kind() != Op.Kind.LIST) {
+          keys.add(op.key());
+        }
+        if (op.toKey() != null) {
+          keys.add(op.toKey());
+        }
       }
     }
+    Set<String> undecided = new TreeSet<>();
     for (String key : keys) {
-      get(worker, key);
+      if (get(shape.workers(), key).outcome() == Op.Outcome.UNKNOWN) {
+        undecided.add(key);
+      }
     }
+    return undecided;
   }
 }
