@@ -27,7 +27,7 @@ final class InMemoryFileSource implements FileSource {
     CRC32C crc = new CRC32C();
     crc.update(data);
     StoredFile f = new StoredFile(domain, key, fids.incrementAndGet(), data.length, (int) crc.getValue(),
-        createdMs, contentType);
+        createdMs, contentType, java.util.List.of());
     files.put(domain + "/" + key, new Entry(f, data));
     return f;
   }
