@@ -24,6 +24,13 @@ public class DatanodeConfig {
   public long reserveBytes = 256L * 1024 * 1024;
   /** How often the datanode reports to the trackers. */
   public long heartbeatIntervalMs = 1000;
+  /**
+   * Address advertised to the trackers; empty means the listen host with the bound port
+   * (or the host name when listening on every interface).
+   */
+  public String advertiseAddress = "";
+  /** How long start-up keeps trying the trackers before giving up (0: forever). */
+  public long registrationTimeoutMs = 300_000;
   public Storage storage = new Storage();
 
   /** Volume engine tuning. */
@@ -36,5 +43,14 @@ public class DatanodeConfig {
     public double compactionGarbageRatio = 0.3;
     /** Chunk size of streamed reads. */
     public int readChunkBytes = 1024 * 1024;
+    /** A streamed upload is held in memory up to this size, then spilled to a temporary file. */
+    public int writeBufferBytes = 4 * 1024 * 1024;
+    /**
+     * Longest a device's writer waits for more concurrent writes to join a group commit
+     * (only when fewer are queued than took part in the previous one); 0 disables it.
+     */
+    public long groupCommitWaitMicros = 300;
+    /** How often sealed volumes are checked for compaction. */
+    public long compactionCheckIntervalMs = 60_000;
   }
 }

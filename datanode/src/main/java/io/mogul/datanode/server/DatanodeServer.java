@@ -1,0 +1,171 @@
+package io.mogul.datanode.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.mogul.datanode.config.DatanodeConfig;
+import io.mogul.datanode.registry.Heartbeater;
+import io.mogul.datanode.registry.TrackerRegistration;
+import io.mogul.datanode.service.DataNodeService;
+import io.mogul.datanode.service.PeerChannels;
+import io.mogul.datanode.storage.Store;
+import io.mogul.proto.DeviceState;
+import io.mogul.proto.RegisterResponse;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and stops one datanode: opens its devices, serves the DataNode gRPC API, registers
+ * with the trackers and heartbeats. With an empty tracker list it runs standalone with
+ * devices 1..{@code devices} (for benchmarks and tests).
+ */
+public final class DatanodeServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DatanodeServer.class);
+
+  private final DatanodeConfig config;
+  private final Store store;
+  private final PeerChannels peers = new PeerChannels();
+  private final ExecutorService io = Executors.newCachedThreadPool(new ThreadFactory() {
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "datanode-io-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  });
+  private Server server;
+  private String address;
+  private TrackerRegistration trackers;
+  private Heartbeater heartbeater;
+
+  private DatanodeServer(DatanodeConfig config, Store store) {
+    this.config = config;
+    this.store = store;
+  }
+
+  /** Returns once the datanode is serving and (unless standalone) registered. */
+  public static DatanodeServer start(DatanodeConfig config) throws IOException {
+    boolean standalone = config.trackers == null || config.trackers.isEmpty();
+    List<Integer> initial = new ArrayList<>();
+    List<Integer> onDisk = Store.deviceIdsOnDisk(Path.of(config.dataDir));
+    if (standalone) {
+      for (int i = 1; i <= config.devices; i++) {
+        initial.add(i);
+      }
+    } else {
+      initial.addAll(onDisk);
+    }
+    Store store = Store.open(config, initial);
+    DatanodeServer s = new DatanodeServer(config, store);
+    try {
+      s.serve();
+      if (!standalone) {
+        s.trackers = new TrackerRegistration(config.trackers);
+        RegisterResponse r = s.register(onDisk);
+        s.heartbeater = new Heartbeater(store, s.trackers, r.getHostId(), s.address, config.heartbeatIntervalMs,
+            () -> s.heartbeater.setHostId(s.register(Store.deviceIdsOnDisk(Path.of(config.dataDir))).getHostId()));
+        s.heartbeater.start();
+      }
+      return s;
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private RegisterResponse register(List<Integer> known) throws IOException {
+    RegisterResponse r = trackers.register(config.hostName, address, config.zone, known, config.devices,
+        config.registrationTimeoutMs);
+    Set<Integer> owned = new HashSet<>(r.getDeviceIdsList());
+    for (int id : owned) {
+      store.addDevice(id); // creates dev<ID> for devices new to this host
+    }
+    for (var d : store.devices()) {
+      if (!owned.contains(d.id())) {
+        // The trackers list every device that is not dead; one missing is dead for good.
+        store.setDeviceState(d.id(), DeviceState.DEVICE_DEAD);
+      }
+    }
+    return r;
+  }
+
+  private void serve() throws IOException {
+    int colon = config.listen.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IOException("listen must be host:port, got '" + config.listen + "'");
+    }
+    String host = config.listen.substring(0, colon);
+    int port = Integer.parseInt(config.listen.substring(colon + 1));
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .addService(new DataNodeService(store, peers, io))
+        // Calls run on the transport threads; blocking work is handed to `io` by the service.
+        .directExecutor()
+        .maxInboundMessageSize(DataNodeService.MAX_MESSAGE_BYTES)
+        .build()
+        .start();
+    int bound = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    if (!config.advertiseAddress.isEmpty()) {
+      address = config.advertiseAddress;
+    } else {
+      String advertisedHost = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? config.hostName : host;
+      address = advertisedHost + ":" + bound;
+    }
+    LOG.info("datanode {} serving on {}", config.hostName, address);
+  }
+
+  /** The bound gRPC address, host:port. */
+  public String address() {
+    return address;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    if (heartbeater != null) {
+      heartbeater.close();
+    }
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+          server.awaitTermination(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.shutdownNow();
+      }
+    }
+    if (trackers != null) {
+      trackers.close();
+    }
+    io.shutdown();
+    try {
+      io.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    peers.close();
+    store.close();
+  }
+}

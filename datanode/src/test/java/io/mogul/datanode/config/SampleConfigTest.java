@@ -1,0 +1,35 @@
+package io.mogul.datanode.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mogul.common.config.ConfigLoader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SampleConfigTest {
+  @Test
+  void sampleConfigDocumentsEveryKeyWithItsDefault() throws Exception {
+    Path sample = Path.of("..", "config", "datanode.yaml");
+    assertTrue(Files.exists(sample), "config/datanode.yaml must exist");
+    String text = Files.readString(sample);
+    DatanodeConfig loaded = ConfigLoader.load(sample, List.of(), DatanodeConfig.class);
+    DatanodeConfig defaults = new DatanodeConfig();
+    compare(defaults, loaded, text, "");
+    compare(defaults.storage, loaded.storage, text, "storage.");
+  }
+
+  private static void compare(Object defaults, Object loaded, String text, String prefix) throws Exception {
+    for (Field f : defaults.getClass().getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("storage")) {
+        continue;
+      }
+      assertTrue(text.contains(f.getName() + ":"), "sample lacks " + prefix + f.getName());
+      assertEquals(f.get(defaults), f.get(loaded), "sample value of " + prefix + f.getName() + " is not the default");
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.mogul.datanode.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.mogul.common.MogulException;
+import io.mogul.datanode.config.DatanodeConfig;
+import io.mogul.datanode.server.DatanodeServer;
+import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.DeviceAssignment;
+import io.mogul.proto.DeviceReport;
+import io.mogul.proto.DeviceState;
+import io.mogul.proto.ErrorReason;
+import io.mogul.proto.HeartbeatRequest;
+import io.mogul.proto.HeartbeatResponse;
+import io.mogul.proto.RegisterRequest;
+import io.mogul.proto.RegisterResponse;
+import io.mogul.proto.RegistryGrpc;
+import io.mogul.proto.WriteSmallRequest;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class RegistrationTest {
+  @TempDir Path dir;
+  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+  /** Test stand-in for a tracker's Registry service: fixed answers, records every call. */
+  static final class FakeRegistry extends RegistryGrpc.RegistryImplBase {
+    final List<RegisterRequest> registers = new CopyOnWriteArrayList<>();
+    final List<HeartbeatRequest> heartbeats = new CopyOnWriteArrayList<>();
+    final Map<Integer, DeviceState> states = new ConcurrentHashMap<>();
+    final List<Integer> owned;
+
+    FakeRegistry(List<Integer> owned) {
+      this.owned = owned;
+      owned.forEach(id -> states.put(id, DeviceState.DEVICE_ALIVE));
+    }
+
+    @Override
+    public void register(RegisterRequest req, StreamObserver<RegisterResponse> out) {
+      registers.add(req);
+      out.onNext(RegisterResponse.newBuilder().setHostId(7).addAllDeviceIds(owned).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+      heartbeats.add(req);
+      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder();
+      states.forEach((id, s) -> b.addDevices(DeviceAssignment.newBuilder().setDeviceId(id).setState(s)));
+      out.onNext(b.build());
+      out.onCompleted();
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private String serve(FakeRegistry registry) throws Exception {
+    Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(registry).build().start();
+    open.add(() -> {
+      s.shutdownNow();
+      s.awaitTermination(5, TimeUnit.SECONDS);
+    });
+    return "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
+  }
+
+  private static String deadAddress() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return "127.0.0.1:" + s.getLocalPort(); // closed again: nothing listens there
+    }
+  }
+
+  private static void waitFor(BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void registersThroughAnAnsweringTrackerAndHeartbeatsToAll() throws Exception {
+    FakeRegistry first = new FakeRegistry(List.of(3, 4));
+    FakeRegistry second = new FakeRegistry(List.of(3, 4));
+    Files.createDirectories(dir.resolve("dev3"));
+    DatanodeConfig c = new DatanodeConfig();
+    c.hostName = "dn-test";
+    c.zone = "z1";
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = 2;
+    c.reserveBytes = 0;
+    c.heartbeatIntervalMs = 50;
+    c.trackers = List.of(deadAddress(), serve(first), serve(second));
+    DatanodeServer dn = DatanodeServer.start(c);
+    open.add(dn);
+
+    assertEquals(1, first.registers.size() + second.registers.size());
+    RegisterRequest reg = first.registers.isEmpty() ? second.registers.get(0) : first.registers.get(0);
+    assertEquals("dn-test", reg.getHostName());
+    assertEquals(dn.address(), reg.getAddress());
+    assertEquals("z1", reg.getZone());
+    assertEquals(List.of(3), reg.getKnownDeviceIdsList());
+    assertEquals(2, reg.getDeviceCount());
+    assertTrue(Files.isDirectory(dir.resolve("dev4")), "a device new to the host gets its directory");
+
+    waitFor(() -> !first.heartbeats.isEmpty() && !second.heartbeats.isEmpty(), "both trackers get heartbeats");
+    HeartbeatRequest hb = second.heartbeats.get(0);
+    assertEquals(7, hb.getHostId());
+    assertEquals(dn.address(), hb.getAddress());
+    assertEquals(2, hb.getDevicesCount());
+    DeviceReport d3 = hb.getDevicesList().stream().filter(d -> d.getDeviceId() == 3).findFirst().orElseThrow();
+    assertTrue(d3.getHealthy());
+    assertFalse(d3.getFull());
+    assertTrue(d3.getCapacityBytes() > 0);
+
+    ManagedChannel ch = NettyChannelBuilder.forTarget(dn.address()).usePlaintext().build();
+    open.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    DataNodeGrpc.DataNodeBlockingStub stub = DataNodeGrpc.newBlockingStub(ch);
+    byte[] data = "abc".getBytes();
+    CRC32C crc = new CRC32C();
+    crc.update(data);
+    WriteSmallRequest.Builder w = WriteSmallRequest.newBuilder().setDeviceId(4).setData(ByteString.copyFrom(data))
+        .setCrc32C((int) crc.getValue());
+    stub.writeSmall(w.setFid(1).build());
+    waitFor(() -> first.heartbeats.stream().anyMatch(h -> h.getDevicesList().stream()
+        .anyMatch(d -> d.getDeviceId() == 4 && d.getBlobCount() == 1)), "blob count is reported");
+
+    // The admin marks device 4 read-only: new writes are refused, reads still served.
+    first.states.put(4, DeviceState.DEVICE_READONLY);
+    second.states.put(4, DeviceState.DEVICE_READONLY);
+    waitFor(() -> dn.store().device(4).state() == DeviceState.DEVICE_READONLY, "state applied");
+    try {
+      stub.writeSmall(w.setFid(2).build());
+      throw new AssertionError("write to a read-only device must fail");
+    } catch (StatusRuntimeException e) {
+      assertEquals(ErrorReason.DEVICE_UNAVAILABLE, MogulException.from(e).reason());
+    }
+  }
+
+  @Test
+  void deviceOnDiskThatTheTrackersNoLongerListIsNotServed() throws Exception {
+    FakeRegistry registry = new FakeRegistry(List.of(2));
+    Files.createDirectories(dir.resolve("dev1"));
+    DatanodeConfig c = new DatanodeConfig();
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = 1;
+    c.reserveBytes = 0;
+    c.heartbeatIntervalMs = 50;
+    c.trackers = List.of(serve(registry));
+    DatanodeServer dn = DatanodeServer.start(c);
+    open.add(dn);
+    assertEquals(DeviceState.DEVICE_DEAD, dn.store().device(1).state());
+    assertEquals(DeviceState.DEVICE_ALIVE, dn.store().device(2).state());
+  }
+
+  @Test
+  void deviceBelowItsReserveIsReportedFull() throws Exception {
+    FakeRegistry registry = new FakeRegistry(List.of(1));
+    DatanodeConfig c = new DatanodeConfig();
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = 1;
+    c.reserveBytes = Long.MAX_VALUE / 4;
+    c.heartbeatIntervalMs = 50;
+    c.trackers = List.of(serve(registry));
+    open.add(DatanodeServer.start(c));
+    waitFor(() -> !registry.heartbeats.isEmpty(), "a heartbeat arrives");
+    DeviceReport report = registry.heartbeats.get(0).getDevices(0);
+    assertTrue(report.getFull());
+    assertTrue(report.getHealthy());
+    assertEquals(Long.MAX_VALUE / 4, report.getReserveBytes());
+  }
+}
