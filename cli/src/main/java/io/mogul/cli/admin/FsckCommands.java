@@ -1,0 +1,111 @@
+package io.mogul.cli.admin;
+
+import io.mogul.cli.ExitCodes;
+import io.mogul.cli.GlobalOptions;
+import io.mogul.cli.Output;
+import io.mogul.cli.ProtoJson;
+import io.mogul.proto.Empty;
+import io.mogul.proto.FsckLogEntry;
+import io.mogul.proto.FsckLogRequest;
+import io.mogul.proto.FsckStatus;
+import io.mogul.proto.ListRequest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mogul admin fsck ...}: the background file check. */
+@Command(name = "fsck", description = "Start, stop, reset and watch the background file check.",
+    subcommands = {FsckCommands.Start.class, FsckCommands.Stop.class, FsckCommands.Reset.class,
+        FsckCommands.Status.class, FsckCommands.Log.class})
+final class FsckCommands {
+  private FsckCommands() {}
+
+  static void print(Output out, FsckStatus s) {
+    if (out.json()) {
+      out.printJson(ProtoJson.toMap(s));
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("state", s.getRunning() ? "running" : s.getFinished() ? "finished" : s.getStartedMs() == 0 ? "never run" : "stopped");
+    fields.put("started", s.getStartedMs() == 0 ? "-" : Instant.ofEpochMilli(s.getStartedMs()).toString());
+    fields.put("cursor (last fid checked)", Long.toUnsignedString(s.getCursor()));
+    fields.put("fids checked", s.getFidsChecked());
+    fields.put("copies checked", s.getCopiesChecked());
+    fields.put("problems", s.getProblems());
+    fields.put("repairs", s.getRepairs());
+    fields.put("log entries", s.getLogEntries());
+    out.fields(fields);
+  }
+
+  @Command(name = "start", description = "Start the check, or resume a stopped one where it was.")
+  static final class Start implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Override
+    public Integer call() {
+      print(global.output(), AdminCommand.call(global, a -> a.fsckStart(Empty.getDefaultInstance())));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "stop", description = "Stop the check; start resumes it.")
+  static final class Stop implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Override
+    public Integer call() {
+      print(global.output(), AdminCommand.call(global, a -> a.fsckStop(Empty.getDefaultInstance())));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "reset", description = "Stop the check and forget its position, counters and log.")
+  static final class Reset implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Override
+    public Integer call() {
+      print(global.output(), AdminCommand.call(global, a -> a.fsckReset(Empty.getDefaultInstance())));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "status", description = "Show the check's progress and counters.")
+  static final class Status implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Override
+    public Integer call() {
+      print(global.output(), AdminCommand.call(global, a -> a.getFsckStatus(ListRequest.getDefaultInstance())));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "log", description = "Show what the check found and did (codes: MISS, BLEN, BCSUM, NOPA, UNRE, POVI, REPL, DROP).")
+  static final class Log implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Option(names = "--after", description = "Only entries after this sequence number.") long after;
+    @Option(names = "--limit", description = "Most entries to show (default ${DEFAULT-VALUE}).") int limit = 1000;
+
+    @Override
+    public Integer call() {
+      List<FsckLogEntry> entries = AdminCommand.call(global, a -> a.getFsckLog(FsckLogRequest.newBuilder()
+          .setAfterSeq(after).setLimit(limit).build())).getEntriesList();
+      Output out = global.output();
+      if (out.json()) {
+        out.printJson(ProtoJson.toList(entries));
+        return ExitCodes.OK;
+      }
+      out.table(List.of("SEQ", "TIME", "CODE", "FID", "DEVICE", "DOMAIN", "KEY", "DETAIL"),
+          entries.stream().<List<?>>map(e -> List.of(e.getSeq(), Instant.ofEpochMilli(e.getTimeMs()).toString(),
+              e.getCode(), Long.toUnsignedString(e.getFid()), e.getDeviceId() == 0 ? "-" : e.getDeviceId(),
+              e.getDomain(), e.getKey(), e.getDetail())).toList());
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package io.mogul.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.mogul.common.MogulException;
+import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.DeviceLocation;
+import io.mogul.proto.ErrorReason;
+import io.mogul.proto.WriteHeader;
+import io.mogul.proto.WriteRequest;
+import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallRequest;
+import io.mogul.proto.WriteTrailer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes one copy of a blob to one device. Small blobs go in a single {@code WriteSmall}
+ * call; larger ones are streamed in fixed-size chunks with gRPC flow control, so a copy
+ * holds at most a couple of chunks in memory whatever the blob's size.
+ */
+final class CopyWriter {
+  private final ChannelPool channels;
+  private final int chunkBytes;
+
+  CopyWriter(ChannelPool channels, int chunkBytes) {
+    this.channels = channels;
+    this.chunkBytes = chunkBytes;
+  }
+
+  /** Writes {@code data} in one call; the future fails with a typed error. */
+  CompletableFuture<WriteResponse> writeSmall(DeviceLocation device, long fid, byte[] data,
+      int crc32c, long deadlineNanos) {
+    WriteSmallRequest request = WriteSmallRequest.newBuilder()
+        .setFid(fid).setDeviceId(device.getDeviceId())
+        .setData(ByteString.copyFrom(data)).setCrc32C(crc32c).build();
+    long remaining = deadlineNanos - System.nanoTime();
+    return GrpcFutures.toCompletable(DataNodeGrpc.newFutureStub(channels.get(device.getAddress()))
+            .withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS)
+            .writeSmall(request))
+        .thenApply(response -> check(device, response, data.length, crc32c));
+  }
+
+  /**
+   * Streams the whole source to the device, blocking the calling thread until the
+   * datanode acknowledges the fsync'ed copy.
+   *
+   * @param progress told each chunk's size once sent, or null
+   * @return the datanode's acknowledgement, checked against the length and CRC32C sent
+   */
+  WriteResponse writeStream(DeviceLocation device, long fid, BlobSource source, long deadlineNanos,
+      java.util.function.LongConsumer progress) {
+    CompletableFuture<WriteResponse> result = new CompletableFuture<>();
+    Object readyLock = new Object();
+    ClientResponseObserver<WriteRequest, WriteResponse> observer = new ClientResponseObserver<>() {
+      private WriteResponse response;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<WriteRequest> requestStream) {
+        requestStream.setOnReadyHandler(() -> {
+          synchronized (readyLock) {
+            readyLock.notifyAll();
+          }
+        });
+      }
+
+      @Override
+      public void onNext(WriteResponse value) {
+        response = value;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(MogulException.from(t));
+        synchronized (readyLock) {
+          readyLock.notifyAll();
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (response == null) {
+          result.completeExceptionally(new MogulException(ErrorReason.INTERNAL,
+              "datanode " + device.getAddress() + " closed the write without an answer"));
+        } else {
+          result.complete(response);
+        }
+      }
+    };
+    long remaining = deadlineNanos - System.nanoTime();
+    ClientCallStreamObserver<WriteRequest> requests = (ClientCallStreamObserver<WriteRequest>)
+        DataNodeGrpc.newStub(channels.get(device.getAddress()))
+            .withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS)
+            .write(observer);
+    CRC32C crc = new CRC32C();
+    long length = 0;
+    try (InputStream in = source.open()) {
+      requests.onNext(WriteRequest.newBuilder().setHeader(WriteHeader.newBuilder()
+          .setFid(fid).setDeviceId(device.getDeviceId()).setExpectedLength(source.length())).build());
+      byte[] buffer = new byte[chunkBytes];
+      int n;
+      while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+        crc.update(buffer, 0, n);
+        length += n;
+        awaitReady(requests, result, readyLock, deadlineNanos, device);
+        requests.onNext(WriteRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
+        if (progress != null) {
+          progress.accept(n);
+        }
+      }
+      if (length != source.length()) {
+        throw new MogulException(ErrorReason.LENGTH_MISMATCH,
+            "the source changed during the upload: expected " + source.length() + " bytes, read " + length);
+      }
+      requests.onNext(WriteRequest.newBuilder().setTrailer(
+          WriteTrailer.newBuilder().setLength(length).setCrc32C((int) crc.getValue())).build());
+      requests.onCompleted();
+      WriteResponse response = result.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return check(device, response, length, (int) crc.getValue());
+    } catch (IOException e) {
+      requests.cancel("cannot read the source", e);
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "cannot read the data to upload: " + e.getMessage(), e);
+    } catch (ExecutionException e) {
+      throw MogulException.from(e.getCause());
+    } catch (TimeoutException e) {
+      requests.cancel("deadline exceeded", e);
+      throw new MogulException(ErrorReason.UNAVAILABLE, "write to " + describe(device) + " timed out", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      requests.cancel("interrupted", e);
+      throw new MogulException(ErrorReason.UNAVAILABLE, "write to " + describe(device) + " interrupted", e);
+    } catch (RuntimeException e) {
+      requests.cancel("write abandoned", e);
+      throw MogulException.from(e);
+    }
+  }
+
+  private static void awaitReady(ClientCallStreamObserver<WriteRequest> requests,
+      CompletableFuture<WriteResponse> result, Object readyLock, long deadlineNanos,
+      DeviceLocation device) throws InterruptedException, ExecutionException {
+    synchronized (readyLock) {
+      while (!requests.isReady() && !result.isDone()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          throw new MogulException(ErrorReason.UNAVAILABLE, "write to " + describe(device) + " timed out");
+        }
+        TimeUnit.NANOSECONDS.timedWait(readyLock, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+      }
+    }
+    if (result.isDone()) {
+      // The datanode answered (with an error) before we finished sending.
+      result.get();
+      throw new MogulException(ErrorReason.INTERNAL,
+          "datanode " + describe(device) + " answered before the upload ended");
+    }
+  }
+
+  private static WriteResponse check(DeviceLocation device, WriteResponse response, long length, int crc32c) {
+    if (response.getLength() != length || response.getCrc32C() != crc32c) {
+      throw new MogulException(ErrorReason.CHECKSUM_MISMATCH, "datanode " + describe(device)
+          + " acknowledged " + response.getLength() + " bytes crc " + Integer.toHexString(response.getCrc32C())
+          + ", sent " + length + " bytes crc " + Integer.toHexString(crc32c));
+    }
+    return response;
+  }
+
+  static String describe(DeviceLocation device) {
+    return "dev" + device.getDeviceId() + "@" + device.getAddress();
+  }
+}

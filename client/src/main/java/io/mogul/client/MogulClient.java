@@ -1,0 +1,519 @@
+package io.mogul.client;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.mogul.common.MogulException;
+import io.mogul.common.Names;
+import io.mogul.proto.AdminGrpc;
+import io.mogul.proto.AttributeMode;
+import io.mogul.proto.ErrorReason;
+import io.mogul.proto.FileInfo;
+import io.mogul.proto.FileKey;
+import io.mogul.proto.GetPathsRequest;
+import io.mogul.proto.GetPathsResponse;
+import io.mogul.proto.KeySummary;
+import io.mogul.proto.ListKeysRequest;
+import io.mogul.proto.ListKeysResponse;
+import io.mogul.proto.RenameRequest;
+import io.mogul.proto.SetAttributesRequest;
+import io.mogul.proto.TrackerGrpc;
+import io.mogul.proto.UpdateFileClassRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The Mogul client: stores, reads, lists and deletes files by domain and key. Thread-safe;
+ * one instance is meant to be shared by a whole application. Close it to release its
+ * channels and threads.
+ *
+ * <p>Every call fails with a {@link MogulException} whose {@link ErrorReason} says why.
+ * Retriable failures (a tracker that is not the leader or is down, a datanode lost during
+ * a write) are retried within the operation timeout; what surfaces is final.
+ */
+public final class MogulClient implements AutoCloseable {
+  private final ChannelPool channels = new ChannelPool();
+  private final TrackerCaller tracker;
+  private final UploadCommitter committer;
+  private final PutOperation puts;
+  private final ExecutorService ioExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final long callTimeoutNanos;
+  private final long operationTimeoutNanos;
+  private final int smallBlobBytes;
+  private final int listPageSize;
+
+  private MogulClient(Builder b) {
+    this.ioExecutor = Executors.newFixedThreadPool(b.ioThreads, daemon("mogul-client-io"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("mogul-client-retry"));
+    this.callTimeoutNanos = b.callTimeout.toNanos();
+    this.operationTimeoutNanos = b.operationTimeout.toNanos();
+    this.smallBlobBytes = b.smallBlobBytes;
+    this.listPageSize = b.listPageSize;
+    this.tracker = new TrackerCaller(b.trackers, channels, b.retryPolicy, scheduler);
+    this.committer = b.batching
+        ? new BatchingCommitter(tracker, callTimeoutNanos, b.maxBatch)
+        : new DirectCommitter(tracker, callTimeoutNanos);
+    this.puts = new PutOperation(committer, new CopyWriter(channels, b.chunkBytes), ioExecutor,
+        scheduler, b.retryPolicy, b.smallBlobBytes);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Tracker addresses this client talks to. */
+  public List<String> trackers() {
+    return tracker.trackers();
+  }
+
+  // ---------------------------------------------------------------- put
+
+  public FileInfo put(String domain, String key, byte[] data) {
+    return put(domain, key, data, PutOptions.DEFAULT);
+  }
+
+  public FileInfo put(String domain, String key, byte[] data, PutOptions options) {
+    return GrpcFutures.join(putAsync(domain, key, data, options));
+  }
+
+  public FileInfo put(String domain, String key, Path file, PutOptions options) {
+    return GrpcFutures.join(putAsync(domain, key, file, options));
+  }
+
+  /**
+   * Stores a stream of unknown length. A stream that ends within the small-blob size is
+   * sent from memory; a longer one is first spooled to a temporary file, so every copy
+   * (and any replacement copy after a datanode failure) can be written from the start
+   * without holding the data in memory.
+   */
+  public FileInfo put(String domain, String key, InputStream in, PutOptions options) {
+    checkName(domain, key);
+    try {
+      byte[] head = in.readNBytes(smallBlobBytes + 1);
+      if (head.length <= smallBlobBytes) {
+        return put(domain, key, head, options);
+      }
+      Path spool = Files.createTempFile("mogul-put-", ".spool");
+      try {
+        try (OutputStream out = Files.newOutputStream(spool)) {
+          out.write(head);
+          in.transferTo(out);
+        }
+        return put(domain, key, spool, options);
+      } finally {
+        Files.deleteIfExists(spool);
+      }
+    } catch (IOException e) {
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "cannot read the data to upload: " + e.getMessage(), e);
+    }
+  }
+
+  public CompletableFuture<FileInfo> putAsync(String domain, String key, byte[] data, PutOptions options) {
+    return startPut(domain, key, () -> new BlobSource.Bytes(data), options);
+  }
+
+  public CompletableFuture<FileInfo> putAsync(String domain, String key, Path file, PutOptions options) {
+    return startPut(domain, key, () -> {
+      try {
+        return BlobSource.File.of(file);
+      } catch (NoSuchFileException e) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "no such file: " + file);
+      } catch (IOException e) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }, options);
+  }
+
+  private CompletableFuture<FileInfo> startPut(String domain, String key,
+      java.util.function.Supplier<BlobSource> source, PutOptions options) {
+    try {
+      checkName(domain, key);
+      return puts.put(domain, key, source.get(), options, deadline());
+    } catch (MogulException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- get
+
+  /** Where a key's copies are, best first, with its length and checksum. */
+  public GetPathsResponse paths(String domain, String key) {
+    return GrpcFutures.join(pathsAsync(domain, key));
+  }
+
+  public CompletableFuture<GetPathsResponse> pathsAsync(String domain, String key) {
+    try {
+      checkName(domain, key);
+    } catch (MogulException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    GetPathsRequest request = GetPathsRequest.newBuilder().setDomain(domain).setKey(key).build();
+    return tracker.callReadOnly(ch -> trackerStub(ch).getPaths(request), deadline());
+  }
+
+  /** A stream over the whole file, checked against its CRC32C when fully read. */
+  public InputStream openStream(String domain, String key) {
+    GetPathsResponse paths = paths(domain, key);
+    return stream(paths, 0, paths.getLength());
+  }
+
+  /**
+   * A stream over {@code length} bytes from {@code offset} ({@code length} -1: to the
+   * end). Each datanode checks its bytes against the stored checksum; the client checks
+   * the whole-file CRC32C only when the range is the whole file.
+   */
+  public InputStream openStream(String domain, String key, long offset, long length) {
+    GetPathsResponse paths = paths(domain, key);
+    long size = paths.getLength();
+    long wanted = length < 0 ? size - Math.min(offset, size) : length;
+    if (offset < 0 || length < -1 || offset > size || offset + wanted > size) {
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "range " + offset + "+" + length
+          + " is outside the file's " + size + " bytes");
+    }
+    return stream(paths, offset, wanted);
+  }
+
+  private InputStream stream(GetPathsResponse paths, long offset, long length) {
+    return new BlobInputStream(channels, paths.getLocationsList(), paths.getFid(), paths.getLength(),
+        paths.getCrc32C(), offset, length, deadline());
+  }
+
+  public byte[] get(String domain, String key) {
+    return GrpcFutures.join(getAsync(domain, key));
+  }
+
+  public byte[] get(String domain, String key, long offset, long length) {
+    try (InputStream in = openStream(domain, key, offset, length)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  public CompletableFuture<byte[]> getAsync(String domain, String key) {
+    return pathsAsync(domain, key).thenApplyAsync(paths -> {
+      if (paths.getLength() > Integer.MAX_VALUE - 16) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT,
+            "file of " + paths.getLength() + " bytes does not fit in an array; stream it");
+      }
+      return readWhole(paths);
+    }, ioExecutor);
+  }
+
+  /**
+   * Reads a whole file into memory. A copy whose bytes fail the end-to-end checksum is
+   * skipped and the read starts over from the next copy.
+   */
+  private byte[] readWhole(GetPathsResponse paths) {
+    List<io.mogul.proto.DeviceLocation> locations = new ArrayList<>(paths.getLocationsList());
+    MogulException last = null;
+    for (int i = 0; i < Math.max(1, locations.size()); i++) {
+      try (InputStream in = new BlobInputStream(channels, locations, paths.getFid(), paths.getLength(),
+          paths.getCrc32C(), 0, paths.getLength(), deadline())) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        last = readFailure(e);
+        if (last.reason() != ErrorReason.CHECKSUM_MISMATCH || locations.isEmpty()) {
+          throw last;
+        }
+        locations.add(locations.remove(0));
+      }
+    }
+    throw last;
+  }
+
+  /**
+   * Copies the file to {@code target}, through a temporary file in the same directory
+   * that replaces the target only once every byte was read and verified.
+   *
+   * @return bytes written
+   */
+  public long get(String domain, String key, Path target) {
+    return get(domain, key, target, null);
+  }
+
+  /** As {@link #get(String, String, Path)}, telling {@code progress} each block's size as it is written. */
+  public long get(String domain, String key, Path target, java.util.function.LongConsumer progress) {
+    GetPathsResponse paths = paths(domain, key);
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = null;
+    try {
+      temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".part");
+      try (InputStream in = stream(paths, 0, paths.getLength());
+           OutputStream out = Files.newOutputStream(temp)) {
+        byte[] buffer = new byte[256 * 1024];
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+          out.write(buffer, 0, n);
+          if (progress != null) {
+            progress.accept(n);
+          }
+        }
+      }
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      temp = null;
+      return paths.getLength();
+    } catch (IOException e) {
+      throw readFailure(e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+  }
+
+  private static MogulException readFailure(IOException e) {
+    if (e.getCause() instanceof MogulException m) {
+      return new MogulException(m.reason(), m.getMessage(), e);
+    }
+    return new MogulException(ErrorReason.INTERNAL, "read failed: " + e.getMessage(), e);
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  public FileInfo info(String domain, String key) {
+    checkName(domain, key);
+    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).build();
+    return GrpcFutures.join(tracker.callReadOnly(ch -> trackerStub(ch).getFileInfo(request), deadline()));
+  }
+
+  public void delete(String domain, String key) {
+    GrpcFutures.join(deleteAsync(domain, key));
+  }
+
+  public CompletableFuture<Void> deleteAsync(String domain, String key) {
+    try {
+      checkName(domain, key);
+    } catch (MogulException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).build();
+    return tracker.call(ch -> trackerStub(ch).delete(request), deadline()).thenApply(empty -> null);
+  }
+
+  public void rename(String domain, String fromKey, String toKey) {
+    checkName(domain, fromKey);
+    Names.checkKey(toKey);
+    RenameRequest request = RenameRequest.newBuilder().setDomain(domain).setFromKey(fromKey).setToKey(toKey).build();
+    GrpcFutures.join(tracker.call(ch -> trackerStub(ch).rename(request), deadline()));
+  }
+
+  /**
+   * Sets attributes and, when {@code contentType} is non-empty, the content type. In
+   * {@link AttributeMode#ATTRIBUTE_MODE_MERGE} an empty value removes that attribute.
+   */
+  public FileInfo setAttributes(String domain, String key, Map<String, String> attributes,
+      AttributeMode mode, String contentType) {
+    checkName(domain, key);
+    attributes.forEach((name, value) -> {
+      if (!value.isEmpty() || mode != AttributeMode.ATTRIBUTE_MODE_MERGE) {
+        Names.checkAttribute(name, value);
+      }
+    });
+    SetAttributesRequest request = SetAttributesRequest.newBuilder().setDomain(domain).setKey(key)
+        .putAllAttributes(attributes).setMode(mode).setContentType(contentType == null ? "" : contentType).build();
+    return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).setAttributes(request), deadline()));
+  }
+
+  public FileInfo updateClass(String domain, String key, String storageClass) {
+    checkName(domain, key);
+    Names.checkClass(storageClass);
+    UpdateFileClassRequest request = UpdateFileClassRequest.newBuilder().setDomain(domain).setKey(key)
+        .setStorageClass(storageClass).build();
+    return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).updateFileClass(request), deadline()));
+  }
+
+  /** One page of keys after {@code after} (exclusive; empty to start at the prefix). */
+  public ListKeysResponse listPage(String domain, String prefix, String after, int limit) {
+    Names.checkDomain(domain);
+    ListKeysRequest request = ListKeysRequest.newBuilder().setDomain(domain)
+        .setPrefix(prefix == null ? "" : prefix).setAfter(after == null ? "" : after)
+        .setLimit(limit).build();
+    return GrpcFutures.join(tracker.callReadOnly(ch -> trackerStub(ch).listKeys(request), deadline()));
+  }
+
+  /** Every key with the prefix, in key order, fetched a page at a time as the iterator advances. */
+  public Iterator<KeySummary> list(String domain, String prefix) {
+    Names.checkDomain(domain);
+    return new Iterator<>() {
+      private Iterator<KeySummary> page = List.<KeySummary>of().iterator();
+      private String after = "";
+      private boolean more = true;
+
+      @Override
+      public boolean hasNext() {
+        while (!page.hasNext() && more) {
+          ListKeysResponse response = listPage(domain, prefix, after, listPageSize);
+          page = response.getKeysList().iterator();
+          after = response.getNextAfter();
+          more = !after.isEmpty();
+        }
+        return page.hasNext();
+      }
+
+      @Override
+      public KeySummary next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return page.next();
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  /**
+   * Runs one Admin rpc against the trackers with the same failover as file calls, e.g.
+   * {@code client.admin(a -> a.listDomains(ListRequest.getDefaultInstance()))}.
+   */
+  public <T> T admin(Function<AdminGrpc.AdminFutureStub, ListenableFuture<T>> call) {
+    return GrpcFutures.join(tracker.call(ch -> call.apply(AdminGrpc.newFutureStub(ch)
+        .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS)), deadline()));
+  }
+
+  /** Runs one Admin rpc against one specific tracker, without failover. */
+  public <T> T adminAt(String address, Function<AdminGrpc.AdminFutureStub, ListenableFuture<T>> call) {
+    return GrpcFutures.join(GrpcFutures.toCompletable(call.apply(AdminGrpc.newFutureStub(channels.get(address))
+        .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS))));
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private TrackerGrpc.TrackerFutureStub trackerStub(io.grpc.Channel channel) {
+    return TrackerGrpc.newFutureStub(channel).withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private long deadline() {
+    return System.nanoTime() + operationTimeoutNanos;
+  }
+
+  private static void checkName(String domain, String key) {
+    Names.checkDomain(domain);
+    Names.checkKey(key);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    committer.close();
+    ioExecutor.shutdownNow();
+    scheduler.shutdownNow();
+    channels.close();
+  }
+
+  /** Settings of a {@link MogulClient}; only the tracker list is required. */
+  public static final class Builder {
+    private List<String> trackers = new ArrayList<>();
+    private Duration callTimeout = Duration.ofSeconds(10);
+    private Duration operationTimeout = Duration.ofMinutes(5);
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private int chunkBytes = 1024 * 1024;
+    private int smallBlobBytes = 1024 * 1024;
+    private int ioThreads = 64;
+    private int listPageSize = 1000;
+    private boolean batching = true;
+    private int maxBatch = 256;
+
+    /** Tracker client addresses, host:port. */
+    public Builder trackers(List<String> addresses) {
+      this.trackers = new ArrayList<>(addresses);
+      return this;
+    }
+
+    /** Comma-separated host:port list. */
+    public Builder trackers(String commaSeparated) {
+      return trackers(Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+
+    /** Deadline of one tracker rpc. */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /** Deadline of a whole operation, retries included (a 100 MiB put is one operation). */
+    public Builder operationTimeout(Duration timeout) {
+      this.operationTimeout = timeout;
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = policy;
+      return this;
+    }
+
+    /** Size of the chunks large blobs are streamed in. */
+    public Builder chunkBytes(int bytes) {
+      this.chunkBytes = bytes;
+      return this;
+    }
+
+    /** In-memory blobs up to this size are written with one WriteSmall call per copy. */
+    public Builder smallBlobBytes(int bytes) {
+      this.smallBlobBytes = bytes;
+      return this;
+    }
+
+    /** Threads for streamed copies and blocking reads behind the async API. */
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    public Builder listPageSize(int keys) {
+      this.listPageSize = keys;
+      return this;
+    }
+
+    /**
+     * Coalesce concurrent CreateOpen / CreateClose calls into batch rpcs (default on):
+     * under load one tracker round trip then serves many puts.
+     */
+    public Builder batching(boolean enabled) {
+      this.batching = enabled;
+      return this;
+    }
+
+    public MogulClient build() {
+      if (trackers.isEmpty()) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "no tracker addresses given");
+      }
+      if (chunkBytes < 1024 || chunkBytes > 4 * 1024 * 1024 || smallBlobBytes > 4 * 1024 * 1024) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "chunk and small-blob sizes must be 1 KiB..4 MiB");
+      }
+      return new MogulClient(this);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.mogul.client;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Channel;
+import io.mogul.common.MogulException;
+import io.mogul.proto.ErrorReason;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls any tracker of the cluster with failover. It sticks to the tracker that answered
+ * last; a retriable failure ({@code NOT_LEADER}, {@code UNAVAILABLE}, transport errors)
+ * moves on to the next tracker at once, and only after every tracker was tried once in a
+ * round does it back off, so a leader change costs one extra round trip rather than a sleep.
+ */
+final class TrackerCaller {
+  private static final Logger LOG = LoggerFactory.getLogger(TrackerCaller.class);
+
+  private final List<String> trackers;
+  private final ChannelPool channels;
+  private final RetryPolicy retry;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicInteger preferred = new AtomicInteger();
+
+  TrackerCaller(List<String> trackers, ChannelPool channels, RetryPolicy retry,
+      ScheduledExecutorService scheduler) {
+    if (trackers.isEmpty()) {
+      throw new IllegalArgumentException("at least one tracker address is needed");
+    }
+    this.trackers = List.copyOf(trackers);
+    this.channels = channels;
+    this.retry = retry;
+    this.scheduler = scheduler;
+  }
+
+  List<String> trackers() {
+    return trackers;
+  }
+
+  /**
+   * Runs {@code call} against a tracker channel, retrying retriable failures on other
+   * trackers until the retry policy or {@code deadlineNanos} (a {@link System#nanoTime()}
+   * instant) runs out. The call must set its own per-call deadline.
+   */
+  <T> CompletableFuture<T> call(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
+    return start(call, deadlineNanos, false);
+  }
+
+  /**
+   * As {@link #call}, for calls that change nothing: an {@code INTERNAL} error, which a
+   * single broken tracker replica may give, is also tried once on each other tracker.
+   */
+  <T> CompletableFuture<T> callReadOnly(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
+    return start(call, deadlineNanos, true);
+  }
+
+  private <T> CompletableFuture<T> start(Function<Channel, ListenableFuture<T>> call, long deadlineNanos,
+      boolean readOnly) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    long retryEnd = System.nanoTime() + retry.maxElapsed().toNanos();
+    attempt(call, retryEnd - deadlineNanos < 0 ? retryEnd : deadlineNanos, 1, readOnly ? trackers.size() - 1 : 0, result);
+    return result;
+  }
+
+  private <T> void attempt(Function<Channel, ListenableFuture<T>> call, long deadlineNanos,
+      int attempt, int internalRetries, CompletableFuture<T> result) {
+    int raw = preferred.get();
+    String address = trackers.get(Math.floorMod(raw, trackers.size()));
+    CompletableFuture<T> future;
+    try {
+      future = GrpcFutures.toCompletable(call.apply(channels.get(address)));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(MogulException.from(e));
+      return;
+    }
+    future.whenComplete((value, error) -> {
+      if (error == null) {
+        result.complete(value);
+        return;
+      }
+      MogulException failure = GrpcFutures.unwrap(error);
+      boolean internal = failure.reason() == ErrorReason.INTERNAL && internalRetries > 0;
+      if (!(failure.retriable() || internal) || attempt >= retry.maxAttempts()) {
+        result.completeExceptionally(failure);
+        return;
+      }
+      int internalLeft = internal ? internalRetries - 1 : internalRetries;
+      // Move on from this tracker unless another call already did.
+      preferred.compareAndSet(raw, raw + 1);
+      long delayMs = attempt % trackers.size() == 0 ? retry.backoffMillis(attempt / trackers.size()) : 0;
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNanos) {
+        result.completeExceptionally(new MogulException(failure.reason(),
+            "gave up after " + attempt + " attempts: " + failure.getMessage(), failure));
+        return;
+      }
+      LOG.debug("tracker {} failed ({}: {}); attempt {} in {} ms", address, failure.reason(),
+          failure.getMessage(), attempt + 1, delayMs);
+      if (delayMs == 0) {
+        attempt(call, deadlineNanos, attempt + 1, internalLeft, result);
+      } else {
+        scheduler.schedule(() -> attempt(call, deadlineNanos, attempt + 1, internalLeft, result),
+            delayMs, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+}
