@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         PutCommand.class, GetCommand.class, CatCommand.class, ListCommand.class, DeleteCommand.class,
         RenameCommand.class, InfoCommand.class, AdminCommand.class, BenchCommand.class,
-        ServerCommands.Tracker.class, ServerCommands.Datanode.class, SandboxCommand.class,
+        ServerCommands.Tracker.class, ServerCommands.Datanode.class, GatewayCommand.class, SandboxCommand.class,
+        ChaosCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 usage, 2 not found, 3 other error, 4 unavailable."})
 public final class Main implements Runnable {

@@ -192,6 +192,19 @@ public final class MogulClient implements AutoCloseable {
     return stream(paths, offset, wanted);
   }
 
+  /**
+   * A stream over {@code length} bytes from {@code offset} of exactly the version that
+   * {@code paths} describes (as returned by {@link #paths}), even if the key has been
+   * overwritten since. Used by servers that send a version's headers before its body.
+   */
+  public InputStream openStream(GetPathsResponse paths, long offset, long length) {
+    if (offset < 0 || length < 0 || offset + length > paths.getLength()) {
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "range " + offset + "+" + length
+          + " is outside the file's " + paths.getLength() + " bytes");
+    }
+    return stream(paths, offset, length);
+  }
+
   private InputStream stream(GetPathsResponse paths, long offset, long length) {
     return new BlobInputStream(channels, paths.getLocationsList(), paths.getFid(), paths.getLength(),
         paths.getCrc32C(), offset, length, deadline());

@@ -1,7 +1,7 @@
 package io.mogul.chaos.fault;
 
 import io.mogul.chaos.history.Op;
-import io.mogul.cli.launcher.NodeProcess;
+import io.mogul.launcher.NodeProcess;
 import io.mogul.common.MogulException;
 import io.mogul.proto.DeviceLocation;
 import io.mogul.proto.GetPathsResponse;

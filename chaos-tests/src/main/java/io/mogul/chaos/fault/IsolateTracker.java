@@ -2,7 +2,7 @@ package io.mogul.chaos.fault;
 
 import io.mogul.chaos.net.ConnectProxy;
 import io.mogul.chaos.net.FaultProxy;
-import io.mogul.cli.launcher.NodeProcess;
+import io.mogul.launcher.NodeProcess;
 
 /**
  * Cuts one tracker off from the other trackers in both directions: its Raft port stops

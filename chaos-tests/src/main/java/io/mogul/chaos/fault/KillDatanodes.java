@@ -1,6 +1,6 @@
 package io.mogul.chaos.fault;
 
-import io.mogul.cli.launcher.NodeProcess;
+import io.mogul.launcher.NodeProcess;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

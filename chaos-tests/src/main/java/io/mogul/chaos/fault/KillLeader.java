@@ -1,6 +1,6 @@
 package io.mogul.chaos.fault;
 
-import io.mogul.cli.launcher.NodeProcess;
+import io.mogul.launcher.NodeProcess;
 
 /** SIGKILL the tracker that leads the Raft group; healed by starting it again. */
 public final class KillLeader implements Fault {

@@ -1,6 +1,6 @@
 package io.mogul.chaos.fault;
 
-import io.mogul.cli.launcher.NodeProcess;
+import io.mogul.launcher.NodeProcess;
 import java.util.List;
 
 /** SIGKILL any one running tracker; healed by starting it again. */

@@ -32,6 +32,8 @@ public class DatanodeConfig {
   /** How long start-up keeps trying the trackers before giving up (0: forever). */
   public long registrationTimeoutMs = 300_000;
   public Storage storage = new Storage();
+  /** Deliberate defects for testing the chaos harness's checker; never set in production. */
+  public Unsafe unsafe = new Unsafe();
 
   /** Volume engine tuning. */
   public static class Storage {
@@ -52,5 +54,11 @@ public class DatanodeConfig {
     public long groupCommitWaitMicros = 300;
     /** How often sealed volumes are checked for compaction. */
     public long compactionCheckIntervalMs = 60_000;
+  }
+
+  /** Deliberate defects, off by default, that exist only so the chaos harness can prove it catches them. */
+  public static class Unsafe {
+    /** Acknowledge writes without storing anything (the data is silently lost). */
+    public boolean acknowledgeWithoutWriting = false;
   }
 }

@@ -53,6 +53,12 @@ public class TrackerConfig {
     public int batchMaxCommands = 1024;
     /** Most batched log entries in flight at once. */
     public int batchMaxInFlight = 8;
+    /** Log entries kept behind a snapshot before the log is purged up to it. */
+    public int purgeGap = 1024;
+    /** Size at which a Raft log segment is closed; only closed segments are purged. */
+    public long segmentSizeBytes = 8L * 1024 * 1024;
+    /** Serve linearizable reads on the leader from its lease instead of a heartbeat round. */
+    public boolean leaderLease = true;
   }
 
   /** Open uploads and fid allocation. */
@@ -61,11 +67,19 @@ public class TrackerConfig {
     public long expirySeconds = 3600;
     /** Fids the leader reserves through the log at a time. */
     public long fidReserveBatch = 100_000;
+    /** How often the leader looks for expired uploads. */
+    public long expiryCheckSeconds = 30;
   }
 
   /** Datanode liveness. */
   public static class Monitor {
     /** A host whose last heartbeat is older than this is unreachable. */
     public long heartbeatTimeoutMs = 10_000;
+    /** How often the leader considers persisting observed device capacity and usage. */
+    public long usageCheckSeconds = 5;
+    /** Persist a device's usage when it moved by more than this share of its capacity... */
+    public double usageChangeRatio = 0.01;
+    /** ...or when its persisted usage is older than this and differs. */
+    public long usageMaxAgeSeconds = 30;
   }
 }

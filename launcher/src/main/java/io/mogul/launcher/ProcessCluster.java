@@ -1,4 +1,4 @@
-package io.mogul.cli.launcher;
+package io.mogul.launcher;
 
 import io.mogul.client.MogulClient;
 import io.mogul.client.RetryPolicy;
@@ -21,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -85,11 +87,13 @@ public final class ProcessCluster implements AutoCloseable {
       taken.add(Integer.parseInt(ports.getProperty(value)));
     }
     List<TrackerConfig.Peer> peers = new ArrayList<>();
+    Map<String, Integer> raftPorts = new HashMap<>();
     for (int i = 1; i <= settings.trackers; i++) {
       String id = "t" + i;
       int listen = port(ports, id + ".listen", settings.trackerBasePort, i, taken);
       int raft = port(ports, id + ".raft", settings.raftBasePort, i, taken);
-      peers.add(new TrackerConfig.Peer(id, "127.0.0.1:" + listen, "127.0.0.1:" + raft));
+      raftPorts.put(id, raft);
+      peers.add(new TrackerConfig.Peer(id, "127.0.0.1:" + listen, settings.trackerNetwork.raftAddress(id, raft)));
     }
     List<String> trackerAddresses = peers.stream().map(p -> p.address).toList();
     for (TrackerConfig.Peer peer : peers) {
@@ -97,12 +101,12 @@ public final class ProcessCluster implements AutoCloseable {
       c.id = peer.id;
       c.dataDir = base.resolve(peer.id).toString();
       c.listen = peer.address;
-      c.raftListen = peer.raftAddress;
+      c.raftListen = "127.0.0.1:" + raftPorts.get(peer.id);
       c.peers = new ArrayList<>(peers);
       Path file = base.resolve("conf").resolve(peer.id + ".yaml");
       writeConfig(c, file, settings.trackerOverrides, TrackerConfig.class);
       trackers.add(new NodeProcess(peer.id, NodeProcess.Role.TRACKER, peer.address, file,
-          base.resolve("logs").resolve(peer.id + ".log"), javaCommand()));
+          base.resolve("logs").resolve(peer.id + ".log"), javaCommand(settings.trackerNetwork.javaOptions(peer.id))));
     }
     for (int i = 1; i <= settings.datanodes; i++) {
       String name = "dn" + i;
@@ -117,7 +121,7 @@ public final class ProcessCluster implements AutoCloseable {
       Path file = base.resolve("conf").resolve(name + ".yaml");
       writeConfig(c, file, settings.datanodeOverrides, DatanodeConfig.class);
       datanodes.add(new NodeProcess(name, NodeProcess.Role.DATANODE, c.listen, file,
-          base.resolve("logs").resolve(name + ".log"), javaCommand()));
+          base.resolve("logs").resolve(name + ".log"), javaCommand(List.of())));
     }
     try (OutputStream out = Files.newOutputStream(base.resolve(PORTS_FILE))) {
       ports.store(out, "Mogul process cluster ports; delete this directory to start afresh");
@@ -169,10 +173,11 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  private List<String> javaCommand() {
+  private List<String> javaCommand(List<String> extraOptions) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(settings.javaOptions);
+    command.addAll(extraOptions);
     command.add("-cp");
     command.add(classpath);
     command.add("io.mogul.cli.Main");
@@ -319,6 +324,31 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * How the trackers of a cluster reach each other. The default connects them directly;
+   * fault injection puts a proxy in front of each tracker's Raft port and routes each
+   * tracker's outgoing connections through another, so links can be cut.
+   */
+  public interface TrackerNetwork {
+    TrackerNetwork DIRECT = new TrackerNetwork() {
+      @Override
+      public String raftAddress(String trackerId, int raftPort) {
+        return "127.0.0.1:" + raftPort;
+      }
+
+      @Override
+      public List<String> javaOptions(String trackerId) {
+        return List.of();
+      }
+    };
+
+    /** The address the other trackers use for this tracker's Raft port {@code raftPort}. */
+    String raftAddress(String trackerId, int raftPort) throws IOException;
+
+    /** Extra JVM options for this tracker's process. */
+    List<String> javaOptions(String trackerId) throws IOException;
+  }
+
   /** Settings of a {@link ProcessCluster}. */
   public static final class Builder {
     private final Path baseDir;
@@ -332,6 +362,7 @@ public final class ProcessCluster implements AutoCloseable {
     private List<String> javaOptions = List.of("-Xmx256m");
     private List<String> trackerOverrides = List.of();
     private List<String> datanodeOverrides = List.of();
+    private TrackerNetwork trackerNetwork = TrackerNetwork.DIRECT;
 
     private Builder(Path baseDir) {
       this.baseDir = baseDir;
@@ -381,6 +412,12 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     /** {@code key.path=value} overrides written into every datanode's config. */
+    /** How trackers reach each other; the chaos harness puts fault proxies in between. */
+    public Builder trackerNetwork(TrackerNetwork network) {
+      this.trackerNetwork = network;
+      return this;
+    }
+
     public Builder datanodeOverrides(List<String> overrides) {
       this.datanodeOverrides = List.copyOf(overrides);
       return this;

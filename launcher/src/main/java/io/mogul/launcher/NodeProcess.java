@@ -1,4 +1,4 @@
-package io.mogul.cli.launcher;
+package io.mogul.launcher;
 
 import java.io.IOException;
 import java.nio.file.Path;

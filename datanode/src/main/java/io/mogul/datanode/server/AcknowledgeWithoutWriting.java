@@ -1,0 +1,101 @@
+package io.mogul.datanode.server;
+
+import io.grpc.stub.StreamObserver;
+import io.mogul.datanode.service.DataNodeService;
+import io.mogul.proto.BlobRef;
+import io.mogul.proto.BlobStat;
+import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.DeleteResponse;
+import io.mogul.proto.ListBlobsRequest;
+import io.mogul.proto.ListBlobsResponse;
+import io.mogul.proto.ReadRequest;
+import io.mogul.proto.ReadResponse;
+import io.mogul.proto.ReplicateRequest;
+import io.mogul.proto.VerifyResponse;
+import io.mogul.proto.WriteHeader;
+import io.mogul.proto.WriteRequest;
+import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeWithoutWriting}
+ * setting: writes are acknowledged and thrown away; every other call goes to the real
+ * service. It exists so the chaos harness can prove that its checker reports such loss;
+ * the real service carries no such switch.
+ */
+final class AcknowledgeWithoutWriting extends DataNodeGrpc.DataNodeImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AcknowledgeWithoutWriting.class);
+
+  private final DataNodeService real;
+
+  AcknowledgeWithoutWriting(DataNodeService real) {
+    this.real = real;
+    LOG.warn("UNSAFE: this datanode acknowledges writes without storing them (unsafe.acknowledgeWithoutWriting)");
+  }
+
+  @Override
+  public StreamObserver<WriteRequest> write(StreamObserver<WriteResponse> out) {
+    return new StreamObserver<>() {
+      private WriteHeader header;
+
+      @Override
+      public void onNext(WriteRequest part) {
+        if (part.hasHeader()) {
+          header = part.getHeader();
+        } else if (part.hasTrailer() && header != null) {
+          out.onNext(WriteResponse.newBuilder().setFid(header.getFid()).setDeviceId(header.getDeviceId())
+              .setLength(part.getTrailer().getLength()).setCrc32C(part.getTrailer().getCrc32C()).build());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The client went away; there is nothing stored to clean up, by design.
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public void writeSmall(WriteSmallRequest req, StreamObserver<WriteResponse> out) {
+    out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
+        .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void read(ReadRequest req, StreamObserver<ReadResponse> out) {
+    real.read(req, out);
+  }
+
+  @Override
+  public void delete(BlobRef req, StreamObserver<DeleteResponse> out) {
+    real.delete(req, out);
+  }
+
+  @Override
+  public void stat(BlobRef req, StreamObserver<BlobStat> out) {
+    real.stat(req, out);
+  }
+
+  @Override
+  public void verify(BlobRef req, StreamObserver<VerifyResponse> out) {
+    real.verify(req, out);
+  }
+
+  @Override
+  public void listFids(ListBlobsRequest req, StreamObserver<ListBlobsResponse> out) {
+    real.listFids(req, out);
+  }
+
+  @Override
+  public void replicate(ReplicateRequest req, StreamObserver<WriteResponse> out) {
+    real.replicate(req, out);
+  }
+}

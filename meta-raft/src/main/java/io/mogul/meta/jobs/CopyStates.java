@@ -1,0 +1,59 @@
+package io.mogul.meta.jobs;
+
+import io.mogul.meta.placement.DeviceObservations;
+import io.mogul.meta.store.MetaView;
+import io.mogul.proto.DeviceState;
+import io.mogul.proto.HostState;
+import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.HostRecord;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * How much a copy on a device is worth right now, from the admin state and what the
+ * leader observed. A device that is down or unreachable keeps counting for a grace period
+ * (a reboot should not trigger a wave of copies); the grace starts when this leader first
+ * saw it unavailable, so a new leader never re-replicates earlier than the old one would.
+ */
+final class CopyStates {
+  /** The worth of one copy. */
+  enum Copy {
+    /** Readable now and counts toward mindevcount. */
+    GOOD,
+    /** Not readable now but still counts (down or unreachable within the grace period). */
+    PENDING,
+    /** Readable but leaving: its device is draining. Serves as a source, does not count. */
+    DRAINING,
+    /** Down or unreachable for longer than the grace period: does not count. */
+    LOST,
+    /** The device is dead or unknown: the copy is gone for good. */
+    DEAD
+  }
+
+  private final DeviceObservations observations;
+  private final LongSupplier graceMs;
+  private final Map<Integer, Long> unavailableSince = new ConcurrentHashMap<>();
+
+  CopyStates(DeviceObservations observations, LongSupplier graceMs) {
+    this.observations = observations;
+    this.graceMs = graceMs;
+  }
+
+  Copy of(MetaView view, int deviceId) {
+    DeviceRecord d = view.device(deviceId);
+    HostRecord h = d == null ? null : view.host(d.getHostId());
+    if (d == null || h == null || d.getState() == DeviceState.DEVICE_DEAD || h.getState() == HostState.HOST_DEAD) {
+      unavailableSince.remove(deviceId);
+      return Copy.DEAD;
+    }
+    boolean down = d.getState() == DeviceState.DEVICE_DOWN || h.getState() == HostState.HOST_DOWN;
+    if (down || !observations.reachable(deviceId)) {
+      long now = observations.nowMs();
+      long since = unavailableSince.computeIfAbsent(deviceId, id -> now);
+      return now - since > graceMs.getAsLong() ? Copy.LOST : Copy.PENDING;
+    }
+    unavailableSince.remove(deviceId);
+    return d.getState() == DeviceState.DEVICE_DRAIN ? Copy.DRAINING : Copy.GOOD;
+  }
+}

@@ -1,0 +1,90 @@
+package io.mogul.meta.jobs;
+
+import io.mogul.meta.service.TrackerCore;
+import io.mogul.proto.meta.ClassRecord;
+import io.mogul.proto.meta.FidRecord;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-replication, drain and trimming: each round scans a bounded window of fids, picks
+ * those with too few counted copies, copies on dead or draining devices, or surplus
+ * copies, and repairs them most endangered first (fewest counted copies) on a small
+ * pool. The progress is the locations themselves, committed through Raft, so a new
+ * leader simply continues from the state it finds.
+ */
+final class ReplicationJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicationJob.class);
+  static final int SCAN_LIMIT = 20_000;
+  static final int WORK_LIMIT = 256;
+
+  private final TrackerCore core;
+  private final JobSettings settings;
+  private final FileRepair repair;
+  private final ExecutorService pool;
+  private long cursor;
+
+  ReplicationJob(TrackerCore core, JobSettings settings, FileRepair repair, ExecutorService pool) {
+    this.core = core;
+    this.settings = settings;
+    this.repair = repair;
+    this.pool = pool;
+  }
+
+  private record Work(long fid, int urgency) {}
+
+  /** One round; true when it found work. */
+  boolean round() throws InterruptedException {
+    if (!settings.flag("replication.enabled")) {
+      return false;
+    }
+    long start = cursor;
+    List<Work> work = new ArrayList<>();
+    int[] scanned = {0};
+    long[] last = {start};
+    core.read(view -> {
+      Map<String, Integer> min = new HashMap<>();
+      for (ClassRecord c : view.classes(null)) {
+        min.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
+      }
+      for (FidRecord r : FidScan.after(view, start, SCAN_LIMIT)) {
+        scanned[0]++;
+        last[0] = r.getFid();
+        Integer wanted = min.get(r.getDomain() + "\0" + r.getStorageClass());
+        int urgency = wanted == null ? -1 : repair.urgency(view, r, wanted);
+        if (urgency >= 0) {
+          work.add(new Work(r.getFid(), urgency));
+        }
+      }
+      return null;
+    });
+    work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
+    if (work.size() <= WORK_LIMIT) {
+      cursor = scanned[0] < SCAN_LIMIT ? 0 : last[0];
+    }
+    List<Future<?>> running = new ArrayList<>();
+    for (Work w : work.subList(0, Math.min(WORK_LIMIT, work.size()))) {
+      running.add(pool.submit(() -> {
+        repair.repair(w.fid(), Set.of());
+        return null;
+      }));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        LOG.warn("repairing a fid failed", e.getCause());
+      }
+    }
+    return !work.isEmpty();
+  }
+}

@@ -1,0 +1,93 @@
+package io.mogul.meta.request;
+
+import io.mogul.common.MogulException;
+import io.mogul.proto.ErrorReason;
+import io.mogul.proto.Setting;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The one registry of cluster settings: their names, defaults, value rules and meanings. */
+public final class KnownSettings {
+  /** A setting's definition. */
+  public record Definition(String name, String defaultValue, Kind kind, String description) {}
+
+  /** How a value is checked. */
+  public enum Kind { BOOLEAN, NON_NEGATIVE_INTEGER }
+
+  private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
+
+  static {
+    define("replication.enabled", "true", Kind.BOOLEAN,
+        "re-replicate files that have fewer copies than their class's mindevcount");
+    define("deletion.enabled", "true", Kind.BOOLEAN,
+        "remove the blobs of deleted and replaced files from the datanodes");
+    define("rebalance.enabled", "false", Kind.BOOLEAN,
+        "move files from fuller to emptier devices in the background");
+    define("deletion.delay_seconds", "0", Kind.NON_NEGATIVE_INTEGER,
+        "how long a queued deletion waits before its blobs are removed");
+    define("replication.max_bytes_per_second", "52428800", Kind.NON_NEGATIVE_INTEGER,
+        "bandwidth re-replication, drain and fsck repairs may use, summed over all copies (0: unlimited)");
+    define("replication.unreachable_grace_seconds", "900", Kind.NON_NEGATIVE_INTEGER,
+        "how long a copy on a down or unreachable device still counts before the file is re-replicated");
+    define("deletion.orphan_grace_seconds", "86400", Kind.NON_NEGATIVE_INTEGER,
+        "a blob on a datanode that no file, upload or queued deletion knows is removed once this old");
+    define("fsck.fids_per_second", "1000", Kind.NON_NEGATIVE_INTEGER,
+        "how many fids the background fsck checks per second at most (0: unlimited)");
+    define("rebalance.spread_percent", "10", Kind.NON_NEGATIVE_INTEGER,
+        "rebalance stops once every device's file share is within this many percent of the mean");
+    define("rebalance.max_bytes_per_second", "10485760", Kind.NON_NEGATIVE_INTEGER,
+        "bandwidth rebalance moves may use (0: unlimited)");
+    define("list_keys.max_limit", "10000", Kind.NON_NEGATIVE_INTEGER,
+        "most keys one list_keys call returns");
+  }
+
+  private KnownSettings() {}
+
+  private static void define(String name, String value, Kind kind, String description) {
+    DEFINITIONS.put(name, new Definition(name, value, kind, description));
+  }
+
+  public static List<Definition> all() {
+    return List.copyOf(DEFINITIONS.values());
+  }
+
+  public static Definition require(String name) {
+    Definition d = DEFINITIONS.get(name);
+    if (d == null) {
+      throw new MogulException(ErrorReason.UNKNOWN_SETTING, "unknown setting '" + name + "'; known: " + DEFINITIONS.keySet());
+    }
+    return d;
+  }
+
+  /** Checks a value against its setting's rule and returns it in canonical form. */
+  public static String check(Definition d, String value) {
+    String v = value == null ? "" : value.trim();
+    switch (d.kind()) {
+      case BOOLEAN -> {
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+          throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes true or false, got '" + value + "'");
+        }
+        return v.toLowerCase(java.util.Locale.ROOT);
+      }
+      case NON_NEGATIVE_INTEGER -> {
+        try {
+          long n = Long.parseLong(v);
+          if (n < 0) {
+            throw new NumberFormatException();
+          }
+          return Long.toString(n);
+        } catch (NumberFormatException e) {
+          throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes a non-negative integer, got '" + value + "'");
+        }
+      }
+      default -> throw new IllegalStateException("kind " + d.kind());
+    }
+  }
+
+  public static Setting toSetting(Definition d, String storedValue) {
+    return Setting.newBuilder().setName(d.name())
+        .setValue(storedValue == null ? d.defaultValue() : storedValue)
+        .setDescription(d.description()).build();
+  }
+}

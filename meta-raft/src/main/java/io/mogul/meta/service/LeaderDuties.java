@@ -1,0 +1,127 @@
+package io.mogul.meta.service;
+
+import io.mogul.meta.config.TrackerConfig;
+import io.mogul.meta.placement.DeviceObservations;
+import io.mogul.meta.request.ExpireUploads;
+import io.mogul.meta.request.RecordDeviceUsage;
+import io.mogul.meta.store.Table;
+import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.DeviceUsage;
+import io.mogul.proto.meta.DeviceUsageItem;
+import io.mogul.proto.meta.OpenUpload;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodic work only the leader does: expiring open uploads, and persisting observed device
+ * capacity/usage when it moved noticeably or the persisted value grew old (never one log
+ * entry per heartbeat).
+ */
+public final class LeaderDuties implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
+
+  private final TrackerCore core;
+  private final ScheduledExecutorService timer;
+  private final Map<Integer, Long> persistedAt = new ConcurrentHashMap<>();
+
+  public LeaderDuties(TrackerCore core) {
+    this.core = core;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "leader-duties-" + core.config().id);
+      t.setDaemon(true);
+      return t;
+    });
+    TrackerConfig config = core.config();
+    long expiry = Math.max(1, config.uploads.expiryCheckSeconds);
+    timer.scheduleWithFixedDelay(this::expireUploads, expiry, expiry, TimeUnit.SECONDS);
+    long usage = Math.max(1, config.monitor.usageCheckSeconds);
+    timer.scheduleWithFixedDelay(this::persistUsage, usage, usage, TimeUnit.SECONDS);
+  }
+
+  private void expireUploads() {
+    try {
+      if (!core.raft().isLeader()) {
+        return;
+      }
+      long now = System.currentTimeMillis();
+      boolean any = core.read(view -> {
+        boolean[] found = {false};
+        view.kv().scan(Table.UPLOADS, new byte[0], null, (k, v) -> {
+          try {
+            found[0] = OpenUpload.parseFrom(v).getExpiresAtMs() <= now;
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new io.mogul.meta.store.StoreException("corrupt upload record", e);
+          }
+          return !found[0];
+        });
+        return found[0];
+      });
+      if (any) {
+        core.proposePrepared(ExpireUploads.prepare(now)).whenComplete((r, e) -> {
+          if (e != null) {
+            LOG.warn("expiring uploads failed: {}", e.toString());
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("upload expiry check failed", e);
+    }
+  }
+
+  private void persistUsage() {
+    try {
+      if (!core.raft().isLeader()) {
+        return;
+      }
+      TrackerConfig.Monitor m = core.config().monitor;
+      long now = System.currentTimeMillis();
+      DeviceUsage.Builder usage = DeviceUsage.newBuilder();
+      Map<Integer, DeviceObservations.Observation> observed = core.observations().allDevices();
+      core.read(view -> {
+        for (Map.Entry<Integer, DeviceObservations.Observation> e : observed.entrySet()) {
+          DeviceRecord d = view.device(e.getKey());
+          DeviceObservations.Observation o = e.getValue();
+          if (d == null) {
+            continue;
+          }
+          boolean differs = d.getCapacityBytes() != o.capacityBytes() || d.getUsedBytes() != o.usedBytes()
+              || d.getReserveBytes() != o.reserveBytes();
+          if (!differs) {
+            continue;
+          }
+          double threshold = m.usageChangeRatio * Math.max(1, o.capacityBytes());
+          boolean moved = d.getCapacityBytes() != o.capacityBytes()
+              || Math.abs(d.getUsedBytes() - o.usedBytes()) > threshold;
+          boolean old = now - persistedAt.getOrDefault(e.getKey(), 0L) > m.usageMaxAgeSeconds * 1000;
+          if (moved || old) {
+            usage.addDevices(DeviceUsageItem.newBuilder().setDeviceId(e.getKey()).setCapacityBytes(o.capacityBytes())
+                .setUsedBytes(o.usedBytes()).setReserveBytes(o.reserveBytes()));
+          }
+        }
+        return null;
+      });
+      if (usage.getDevicesCount() > 0) {
+        DeviceUsage u = usage.build();
+        core.proposePrepared(RecordDeviceUsage.prepare(u, now)).whenComplete((r, e) -> {
+          if (e != null) {
+            LOG.warn("persisting device usage failed: {}", e.toString());
+          } else {
+            u.getDevicesList().forEach(i -> persistedAt.put(i.getDeviceId(), now));
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("device usage check failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

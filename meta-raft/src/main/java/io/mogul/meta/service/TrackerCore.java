@@ -1,0 +1,159 @@
+package io.mogul.meta.service;
+
+import io.mogul.meta.config.TrackerConfig;
+import io.mogul.meta.placement.DeviceObservations;
+import io.mogul.meta.placement.Placement;
+import io.mogul.meta.ratis.FidAllocator;
+import io.mogul.meta.ratis.ProposalBatcher;
+import io.mogul.meta.ratis.RaftNode;
+import io.mogul.meta.request.LeaderContext;
+import io.mogul.meta.request.ReserveFids;
+import io.mogul.meta.request.Results;
+import io.mogul.meta.store.LiveStore;
+import io.mogul.meta.store.MetaView;
+import io.mogul.proto.ReadOptions;
+import io.mogul.proto.meta.Command;
+import io.mogul.proto.meta.CommandResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * What the gRPC services share on one tracker: local reads of the state, the ReadIndex
+ * barrier, and on the leader the leader step plus batched proposal of commands.
+ */
+public final class TrackerCore implements AutoCloseable {
+  private final TrackerConfig config;
+  private final LiveStore live;
+  private final RaftNode raft;
+  private final DeviceObservations observations;
+  private final Placement placement;
+  private final ProposalBatcher batcher;
+  private final FidAllocator fids;
+  private volatile String address;
+
+  public TrackerCore(TrackerConfig config, LiveStore live, RaftNode raft, String address) {
+    this.config = config;
+    this.live = live;
+    this.raft = raft;
+    this.address = address;
+    this.observations = new DeviceObservations(config.monitor.heartbeatTimeoutMs, System::currentTimeMillis);
+    this.placement = new Placement(observations, new Random());
+    this.batcher = new ProposalBatcher(raft::submit, config.raft.batchMaxCommands, config.raft.batchMaxInFlight,
+        "proposals-" + config.id);
+    this.fids = new FidAllocator(count -> batcher.propose(ReserveFids.prepare(count, System.currentTimeMillis())),
+        config.uploads.fidReserveBatch);
+  }
+
+  public TrackerConfig config() {
+    return config;
+  }
+
+  public RaftNode raft() {
+    return raft;
+  }
+
+  public DeviceObservations observations() {
+    return observations;
+  }
+
+  public Placement placement() {
+    return placement;
+  }
+
+  /** Records the client address once the gRPC server is bound (the real port when 0 was configured). */
+  public void setAddress(String address) {
+    this.address = address;
+  }
+
+  /** This tracker's client address. */
+  public String address() {
+    return address;
+  }
+
+  /** Reads the local state. */
+  public <T> T read(Function<MetaView, T> reader) {
+    return live.read(store -> reader.apply(new MetaView(store)));
+  }
+
+  /** Linearizable unless the caller accepts a stale answer from this replica. */
+  public CompletableFuture<Void> barrier(ReadOptions options) {
+    if (options != null && options.getStaleOk()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return raft.readBarrier();
+  }
+
+  /** Reads after the barrier. */
+  public <T> CompletableFuture<T> readAfterBarrier(ReadOptions options, Function<MetaView, T> reader) {
+    return barrier(options).thenApply(v -> read(reader));
+  }
+
+  /** Runs the leader step and proposes its command; completes with the command's result or its error. */
+  public CompletableFuture<CommandResult> propose(Function<LeaderContext, Command> leaderStep) {
+    Command command;
+    try {
+      command = live.read(store -> leaderStep.apply(context(new MetaView(store))));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return batcher.propose(command).thenApply(Results::orThrow);
+  }
+
+  /** Proposes already prepared commands (leader-made housekeeping). */
+  public CompletableFuture<CommandResult> proposePrepared(Command command) {
+    return batcher.propose(command).thenApply(Results::orThrow);
+  }
+
+  /** Prepares each item on its own; an item whose leader step fails gets that error as its result. */
+  public List<CompletableFuture<CommandResult>> proposeAll(List<Function<LeaderContext, Command>> steps) {
+    List<CompletableFuture<CommandResult>> out = new ArrayList<>(steps.size());
+    for (Function<LeaderContext, Command> step : steps) {
+      Command command;
+      try {
+        command = live.read(store -> step.apply(context(new MetaView(store))));
+      } catch (RuntimeException e) {
+        out.add(CompletableFuture.failedFuture(e));
+        continue;
+      }
+      out.add(batcher.propose(command));
+    }
+    return out;
+  }
+
+  private LeaderContext context(MetaView view) {
+    return new LeaderContext() {
+      @Override
+      public long nowMs() {
+        return System.currentTimeMillis();
+      }
+
+      @Override
+      public long allocateFid() {
+        return fids.allocate();
+      }
+
+      @Override
+      public MetaView view() {
+        return view;
+      }
+
+      @Override
+      public Placement placement() {
+        return placement;
+      }
+
+      @Override
+      public long uploadExpiryMs() {
+        return config.uploads.expirySeconds * 1000;
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+  }
+}

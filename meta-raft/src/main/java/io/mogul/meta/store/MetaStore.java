@@ -1,0 +1,174 @@
+package io.mogul.meta.store;
+
+import io.mogul.proto.meta.AppliedPosition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The tracker's state in one RocksDB instance, one column family per {@link Table}. State
+ * changes only through {@link StoreTxn#commit}, which writes the applied log position in
+ * the same atomic batch as the data.
+ */
+public final class MetaStore implements KvReader, AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
+  private final WriteOptions writeOptions;
+  private final ReadOptions readOptions;
+
+  private MetaStore(Path dir) throws RocksDBException {
+    this.dir = dir;
+    this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    this.cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    for (Table t : Table.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(t.columnFamilyName(), cfOptions));
+    }
+    this.handles = new ArrayList<>();
+    this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+    for (Table t : Table.values()) {
+      byTable.put(t, handles.get(t.ordinal() + 1));
+    }
+    // The Raft log is the durable record; after a crash the entries past the applied
+    // position are applied again, so the state's own WAL need not be synced per write.
+    this.writeOptions = new WriteOptions().setSync(false);
+    this.readOptions = new ReadOptions();
+  }
+
+  /** Opens (creating if needed) the store in {@code dir}. */
+  public static MetaStore open(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try {
+      return new MetaStore(dir);
+    } catch (RocksDBException e) {
+      throw new IOException("cannot open tracker state in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  ColumnFamilyHandle handle(Table table) {
+    return byTable.get(table);
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  WriteOptions writeOptions() {
+    return writeOptions;
+  }
+
+  ReadOptions readOptions() {
+    return readOptions;
+  }
+
+  /** Starts a transaction that sees its own writes; nothing is stored until commit. */
+  public StoreTxn begin() {
+    return new StoreTxn(this);
+  }
+
+  @Override
+  public byte[] get(Table table, byte[] key) {
+    try {
+      return db.get(handle(table), readOptions, key);
+    } catch (RocksDBException e) {
+      throw new StoreException("read of " + table.cfName() + " failed", e);
+    }
+  }
+
+  @Override
+  public void scan(Table table, byte[] prefix, byte[] start, Visitor visitor) {
+    try (RocksIterator it = db.newIterator(handle(table), readOptions)) {
+      scan(it, prefix, start, visitor);
+    }
+  }
+
+  static void scan(RocksIterator it, byte[] prefix, byte[] start, Visitor visitor) {
+    byte[] from = start != null && start.length > 0 ? start : prefix;
+    if (from.length == 0) {
+      it.seekToFirst();
+    } else {
+      it.seek(from);
+    }
+    while (it.isValid()) {
+      byte[] key = it.key();
+      if (!Keys.startsWith(key, prefix)) {
+        return;
+      }
+      if (!visitor.visit(key, it.value())) {
+        return;
+      }
+      it.next();
+    }
+  }
+
+  /** The position of the last applied log entry (0/0 for an empty store). */
+  public AppliedPosition appliedPosition() {
+    byte[] raw = get(Table.META, Keys.APPLIED);
+    if (raw == null) {
+      return AppliedPosition.getDefaultInstance();
+    }
+    try {
+      return AppliedPosition.parseFrom(raw);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt applied position", e);
+    }
+  }
+
+  /** Flushes memtables so a checkpoint holds everything without replaying the WAL. */
+  public void flush() {
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(options, handles);
+    } catch (RocksDBException e) {
+      throw new StoreException("flush failed", e);
+    }
+  }
+
+  /** Writes a consistent copy of the store into {@code target}, which must not exist. */
+  public void checkpoint(Path target) throws IOException {
+    try (Checkpoint checkpoint = Checkpoint.create(db)) {
+      checkpoint.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new IOException("checkpoint to " + target + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    writeOptions.close();
+    readOptions.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}

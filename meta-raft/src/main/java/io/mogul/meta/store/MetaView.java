@@ -1,0 +1,134 @@
+package io.mogul.meta.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
+import io.mogul.proto.meta.ClassRecord;
+import io.mogul.proto.meta.DeletionRecord;
+import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.DomainRecord;
+import io.mogul.proto.meta.FidRecord;
+import io.mogul.proto.meta.FileRecord;
+import io.mogul.proto.meta.HostRecord;
+import io.mogul.proto.meta.OpenUpload;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Typed reads of the tracker state over any {@link KvReader} (the store or a transaction). */
+public final class MetaView {
+  private final KvReader kv;
+
+  public MetaView(KvReader kv) {
+    this.kv = kv;
+  }
+
+  public KvReader kv() {
+    return kv;
+  }
+
+  private static <T> T parse(Parser<T> parser, byte[] raw, String what) {
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return parser.parseFrom(raw);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreException("corrupt " + what + " record", e);
+    }
+  }
+
+  public DomainRecord domain(String name) {
+    return parse(DomainRecord.parser(), kv.get(Table.DOMAINS, Keys.utf8(name)), "domain");
+  }
+
+  public List<DomainRecord> domains() {
+    List<DomainRecord> out = new ArrayList<>();
+    kv.scan(Table.DOMAINS, new byte[0], null, (k, v) -> out.add(parse(DomainRecord.parser(), v, "domain")));
+    return out;
+  }
+
+  public ClassRecord storageClass(String domain, String name) {
+    return parse(ClassRecord.parser(), kv.get(Table.CLASSES, Keys.pair(domain, name)), "class");
+  }
+
+  /** Classes of one domain, or of all domains when {@code domain} is null. */
+  public List<ClassRecord> classes(String domain) {
+    List<ClassRecord> out = new ArrayList<>();
+    byte[] prefix = domain == null ? new byte[0] : Keys.prefix(domain);
+    kv.scan(Table.CLASSES, prefix, null, (k, v) -> out.add(parse(ClassRecord.parser(), v, "class")));
+    return out;
+  }
+
+  public HostRecord host(int hostId) {
+    return parse(HostRecord.parser(), kv.get(Table.HOSTS, Keys.u32(hostId)), "host");
+  }
+
+  public List<HostRecord> hosts() {
+    List<HostRecord> out = new ArrayList<>();
+    kv.scan(Table.HOSTS, new byte[0], null, (k, v) -> out.add(parse(HostRecord.parser(), v, "host")));
+    return out;
+  }
+
+  public HostRecord hostByName(String name) {
+    for (HostRecord h : hosts()) {
+      if (h.getName().equals(name)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  public DeviceRecord device(int deviceId) {
+    return parse(DeviceRecord.parser(), kv.get(Table.DEVICES, Keys.u32(deviceId)), "device");
+  }
+
+  public List<DeviceRecord> devices() {
+    List<DeviceRecord> out = new ArrayList<>();
+    kv.scan(Table.DEVICES, new byte[0], null, (k, v) -> out.add(parse(DeviceRecord.parser(), v, "device")));
+    return out;
+  }
+
+  public List<DeviceRecord> devicesOfHost(int hostId) {
+    List<DeviceRecord> out = new ArrayList<>();
+    for (DeviceRecord d : devices()) {
+      if (d.getHostId() == hostId) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  public FileRecord file(String domain, String key) {
+    return parse(FileRecord.parser(), kv.get(Table.FILES, Keys.pair(domain, key)), "file");
+  }
+
+  public FidRecord fid(long fid) {
+    return parse(FidRecord.parser(), kv.get(Table.FIDS, Keys.u64(fid)), "fid");
+  }
+
+  public OpenUpload upload(long fid) {
+    return parse(OpenUpload.parser(), kv.get(Table.UPLOADS, Keys.u64(fid)), "upload");
+  }
+
+  public DeletionRecord deletion(long fid) {
+    return parse(DeletionRecord.parser(), kv.get(Table.DELETIONS, Keys.u64(fid)), "deletion");
+  }
+
+  public String setting(String name) {
+    byte[] raw = kv.get(Table.SETTINGS, Keys.utf8(name));
+    return raw == null ? null : Keys.string(raw);
+  }
+
+  public long counter(byte[] name) {
+    byte[] raw = kv.get(Table.META, name);
+    return raw == null ? 0 : Keys.readU64(raw);
+  }
+
+  public long count(Table table) {
+    long[] n = {0};
+    kv.scan(table, new byte[0], null, (k, v) -> {
+      n[0]++;
+      return true;
+    });
+    return n[0];
+  }
+}

@@ -1,0 +1,41 @@
+package io.mogul.meta.store;
+
+import java.nio.charset.StandardCharsets;
+
+/** The RocksDB column families of the tracker state, one per entity. */
+public enum Table {
+  /** domain name -> DomainRecord */
+  DOMAINS("domains"),
+  /** domain \0 class -> ClassRecord */
+  CLASSES("classes"),
+  /** host id (u32) -> HostRecord */
+  HOSTS("hosts"),
+  /** device id (u32) -> DeviceRecord */
+  DEVICES("devices"),
+  /** domain \0 key -> FileRecord; a domain's keys are one contiguous range */
+  FILES("files"),
+  /** fid (u64) -> FidRecord with the locations */
+  FIDS("fids"),
+  /** fid (u64) -> DeletionRecord */
+  DELETIONS("deletions"),
+  /** fid (u64) -> OpenUpload */
+  UPLOADS("uploads"),
+  /** setting name -> value (UTF-8) */
+  SETTINGS("settings"),
+  /** counters and the applied position */
+  META("meta");
+
+  private final String cfName;
+
+  Table(String cfName) {
+    this.cfName = cfName;
+  }
+
+  public byte[] columnFamilyName() {
+    return cfName.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public String cfName() {
+    return cfName;
+  }
+}
