@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mogul.cli.launcher.NodeProcess;
-import io.mogul.cli.launcher.ProcessCluster;
+import io.mogul.launcher.NodeProcess;
+import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
 import io.mogul.client.PutOptions;
 import io.mogul.common.MogulException;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mogul.cli.launcher.ProcessCluster;
+import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
 import io.mogul.client.PutOptions;
 import io.mogul.common.MogulException;

@@ -1,6 +1,6 @@
 package io.mogul.cli;
 
-import io.mogul.cli.launcher.ProcessCluster;
+import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
 import io.mogul.common.MogulException;
 import io.mogul.proto.ClassSpec;
