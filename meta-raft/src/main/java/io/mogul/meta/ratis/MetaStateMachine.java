@@ -49,6 +49,14 @@ public final class MetaStateMachine extends BaseStateMachine {
       super.initialize(server, groupId, storage);
       snapshots.init(storage);
       loadAppliedPosition();
+      // RocksDB may hold entries applied after the newest snapshot. Ratis replays the log
+      // from its newest snapshot, so make that snapshot the state actually held: replay
+      // then resumes right after it instead of re-running entries already applied.
+      AppliedPosition applied = live.current().appliedPosition();
+      SnapshotInfo latest = snapshots.getLatestSnapshot();
+      if (applied.getIndex() > 0 && (latest == null || latest.getIndex() < applied.getIndex())) {
+        checkpoint();
+      }
     }, IOException.class);
   }
 
@@ -95,9 +103,8 @@ public final class MetaStateMachine extends BaseStateMachine {
     MetaStore store = live.current();
     long index = entry.getIndex();
     if (index <= store.appliedPosition().getIndex()) {
-      // Already in the state (replay after a restart from an older snapshot): applying
-      // again would, for example, reserve a fid range twice.
-      updateLastAppliedTermIndex(entry.getTerm(), index);
+      // Already in the state: applying again would, for example, reserve a fid range
+      // twice. The applied position stays where the state is.
       return CompletableFuture.completedFuture(Message.EMPTY);
     }
     try {
@@ -129,6 +136,11 @@ public final class MetaStateMachine extends BaseStateMachine {
     if (current != null && current.getIndex() >= applied.getIndex()) {
       return current.getIndex();
     }
+    return checkpoint();
+  }
+
+  /** Flushes RocksDB and publishes a checkpoint of it as the newest snapshot; returns its index. */
+  private long checkpoint() throws IOException {
     MetaStore store = live.current();
     store.flush();
     Path tmp = snapshots.newTmpDir();
