@@ -23,9 +23,11 @@ import io.mogul.proto.ReplicationPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -66,12 +68,16 @@ public final class ChaosRunner {
     Random random = new Random(settings.seed());
     Map<String, FaultProxy> ingress = new HashMap<>();
     Map<String, ConnectProxy> egress = new HashMap<>();
-    long started = System.currentTimeMillis();
+    long setupStarted = System.currentTimeMillis();
+    long started = setupStarted;
     try (ProcessCluster cluster = startCluster(ingress, egress);
          MogulClient client = MogulClient.builder().trackers(cluster.trackerAddresses())
              .callTimeout(Duration.ofSeconds(5)).operationTimeout(Duration.ofSeconds(30))
              .retryPolicy(new RetryPolicy(8, Duration.ofMillis(50), Duration.ofSeconds(1))).build()) {
       prepareDomain(client);
+      // The scenario's clock starts once the cluster serves; start-up is reported apart.
+      started = System.currentTimeMillis();
+      report.settings.put("startupMs", started - setupStarted);
       History history = new History();
       Workload workload = new Workload(new ClientOps(client), history, DOMAIN, "", settings.seed(),
           new Workload.Shape(settings.workers(), settings.sharedKeys(), settings.maxValueBytes(), 1_000_000));
@@ -128,7 +134,7 @@ public final class ChaosRunner {
       throws IOException, InterruptedException {
     List<String> datanodeOverrides = new ArrayList<>();
     if (settings.defectiveDatanodes()) {
-      datanodeOverrides.add("unsafe.acknowledgeWithoutWriting=true");
+      datanodeOverrides.add("unsafe.acknowledgeBeforeWriting=true");
     }
     return ProcessCluster.builder(settings.baseDir().resolve("cluster"))
         .trackers(3)
@@ -165,14 +171,22 @@ public final class ChaosRunner {
         .setMindevcount(settings.mindevcount()).setPolicy(ReplicationPolicy.MULTIPLE_HOSTS).build()));
   }
 
-  /** Waits until a put and a read of a probe key succeed (a key outside the checked workload). */
+  /**
+   * Waits until a put of a probe key (outside the checked workload) is acknowledged and
+   * then reads back; the put is repeated only while it fails.
+   */
   private static boolean serving(MogulClient client, int probe, Duration bound) throws InterruptedException {
     long deadline = System.nanoTime() + bound.toNanos();
-    byte[] data = ("probe " + probe).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] data = ("probe " + probe).getBytes(StandardCharsets.UTF_8);
+    String key = "probe/" + probe;
+    boolean stored = false;
     while (System.nanoTime() < deadline) {
       try {
-        client.put(DOMAIN, "probe/" + probe, data);
-        if (java.util.Arrays.equals(data, client.get(DOMAIN, "probe/" + probe))) {
+        if (!stored) {
+          client.put(DOMAIN, key, data);
+          stored = true;
+        }
+        if (Arrays.equals(data, client.get(DOMAIN, key))) {
           return true;
         }
       } catch (MogulException e) {

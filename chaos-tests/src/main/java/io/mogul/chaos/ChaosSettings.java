@@ -21,7 +21,7 @@ import java.util.List;
  * @param replicationBound how long files may take to get back to mindevcount copies
  * @param datanodes datanode processes (trackers are always 3)
  * @param mindevcount copies per file
- * @param defectiveDatanodes start datanodes that acknowledge writes they never store (harness self-test only)
+ * @param defectiveDatanodes start datanodes that acknowledge writes before storing them (harness self-test only)
  */
 public record ChaosSettings(Path baseDir, Duration duration, long seed, int workers, int sharedKeys, int maxValueBytes,
     List<String> faults, Duration faultHold, Duration quietPeriod, Duration recoveryBound, Duration replicationBound,

@@ -1,5 +1,6 @@
 package io.mogul.cli;
 
+import io.mogul.common.ServerProcess;
 import io.mogul.common.config.ConfigLoader;
 import io.mogul.datanode.config.DatanodeConfig;
 import io.mogul.datanode.server.DatanodeServer;
@@ -10,16 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mogul tracker} and {@code mogul datanode}: run one server until SIGTERM or SIGINT. */
 final class ServerCommands {
-  private static final Logger LOG = LoggerFactory.getLogger(ServerCommands.class);
-
   private ServerCommands() {}
 
   /** Options of both server commands. */
@@ -33,18 +29,7 @@ final class ServerCommands {
 
   /** Blocks until the JVM is asked to stop, then closes the server once. */
   static int runUntilStopped(String what, String address, AutoCloseable server) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("{} at {} stopping", what, address);
-      try {
-        server.close();
-      } catch (Exception e) {
-        LOG.error("{} did not stop cleanly", what, e);
-      }
-      stopped.countDown();
-    }, "mogul-shutdown"));
-    LOG.info("{} serving at {}", what, address);
-    stopped.await();
+    ServerProcess.runUntilStopped(what, address, server);
     return ExitCodes.OK;
   }
 

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -323,14 +324,15 @@ public final class MogulClient implements AutoCloseable {
     } catch (MogulException e) {
       return CompletableFuture.failedFuture(e);
     }
-    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).build();
+    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).setRequestId(newRequestId()).build();
     return tracker.call(ch -> trackerStub(ch).delete(request), deadline()).thenApply(empty -> null);
   }
 
   public void rename(String domain, String fromKey, String toKey) {
     checkName(domain, fromKey);
     Names.checkKey(toKey);
-    RenameRequest request = RenameRequest.newBuilder().setDomain(domain).setFromKey(fromKey).setToKey(toKey).build();
+    RenameRequest request = RenameRequest.newBuilder().setDomain(domain).setFromKey(fromKey).setToKey(toKey)
+        .setRequestId(newRequestId()).build();
     GrpcFutures.join(tracker.call(ch -> trackerStub(ch).rename(request), deadline()));
   }
 
@@ -347,7 +349,8 @@ public final class MogulClient implements AutoCloseable {
       }
     });
     SetAttributesRequest request = SetAttributesRequest.newBuilder().setDomain(domain).setKey(key)
-        .putAllAttributes(attributes).setMode(mode).setContentType(contentType == null ? "" : contentType).build();
+        .putAllAttributes(attributes).setMode(mode).setContentType(contentType == null ? "" : contentType)
+        .setRequestId(newRequestId()).build();
     return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).setAttributes(request), deadline()));
   }
 
@@ -355,7 +358,7 @@ public final class MogulClient implements AutoCloseable {
     checkName(domain, key);
     Names.checkClass(storageClass);
     UpdateFileClassRequest request = UpdateFileClassRequest.newBuilder().setDomain(domain).setKey(key)
-        .setStorageClass(storageClass).build();
+        .setStorageClass(storageClass).setRequestId(newRequestId()).build();
     return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).updateFileClass(request), deadline()));
   }
 
@@ -415,6 +418,16 @@ public final class MogulClient implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  /**
+   * One id per logical call, sent with every retry of it: the trackers answer a retried
+   * call whose first attempt committed with that attempt's answer instead of applying it
+   * twice (a lost reply during a leader change would otherwise turn a successful rename or
+   * delete into "unknown key").
+   */
+  private static String newRequestId() {
+    return UUID.randomUUID().toString();
+  }
 
   private TrackerGrpc.TrackerFutureStub trackerStub(io.grpc.Channel channel) {
     return TrackerGrpc.newFutureStub(channel).withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS);

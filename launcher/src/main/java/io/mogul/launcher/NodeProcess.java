@@ -76,7 +76,7 @@ public final class NodeProcess {
       return;
     }
     List<String> command = new ArrayList<>(javaCommand);
-    command.add(role == Role.TRACKER ? "tracker" : "datanode");
+    command.add(role == Role.TRACKER ? "io.mogul.meta.server.TrackerMain" : "io.mogul.datanode.server.DatanodeMain");
     command.add("--config");
     command.add(config.toString());
     wanted = true;

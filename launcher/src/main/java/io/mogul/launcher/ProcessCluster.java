@@ -180,7 +180,6 @@ public final class ProcessCluster implements AutoCloseable {
     command.addAll(extraOptions);
     command.add("-cp");
     command.add(classpath);
-    command.add("io.mogul.cli.Main");
     return command;
   }
 

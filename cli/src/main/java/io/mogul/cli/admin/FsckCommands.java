@@ -31,7 +31,9 @@ final class FsckCommands {
       return;
     }
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("state", s.getRunning() ? "running" : s.getFinished() ? "finished" : s.getStartedMs() == 0 ? "never run" : "stopped");
+    String state = s.getRunning() ? "running" : s.getFinished() ? "finished"
+        : s.getStartedMs() == 0 ? "never run" : "stopped";
+    fields.put("state", state);
     fields.put("started", s.getStartedMs() == 0 ? "-" : Instant.ofEpochMilli(s.getStartedMs()).toString());
     fields.put("cursor (last fid checked)", Long.toUnsignedString(s.getCursor()));
     fields.put("fids checked", s.getFidsChecked());
@@ -86,7 +88,8 @@ final class FsckCommands {
     }
   }
 
-  @Command(name = "log", description = "Show what the check found and did (codes: MISS, BLEN, BCSUM, NOPA, UNRE, POVI, REPL, DROP).")
+  @Command(name = "log",
+      description = "Show what the check found and did (codes: MISS, BLEN, BCSUM, NOPA, UNRE, POVI, REPL, DROP).")
   static final class Log implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Option(names = "--after", description = "Only entries after this sequence number.") long after;

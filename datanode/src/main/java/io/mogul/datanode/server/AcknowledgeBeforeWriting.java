@@ -16,23 +16,34 @@ import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
 import io.mogul.proto.WriteSmallRequest;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeWithoutWriting}
- * setting: writes are acknowledged and thrown away; every other call goes to the real
- * service. It exists so the chaos harness can prove that its checker reports such loss;
- * the real service carries no such switch.
+ * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeBeforeWriting}
+ * setting: a write is acknowledged at once and stored {@link #DELAY_MS} later (streamed
+ * writes are never stored), so a crash in between loses acknowledged data. Every other
+ * call goes to the real service. It exists so the chaos harness can prove that its
+ * checker reports such loss; the real service carries no such switch.
  */
-final class AcknowledgeWithoutWriting extends DataNodeGrpc.DataNodeImplBase {
-  private static final Logger LOG = LoggerFactory.getLogger(AcknowledgeWithoutWriting.class);
+final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AcknowledgeBeforeWriting.class);
+
+  static final long DELAY_MS = 2000;
 
   private final DataNodeService real;
+  private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "unsafe-delayed-writes");
+    t.setDaemon(true);
+    return t;
+  });
 
-  AcknowledgeWithoutWriting(DataNodeService real) {
+  AcknowledgeBeforeWriting(DataNodeService real) {
     this.real = real;
-    LOG.warn("UNSAFE: this datanode acknowledges writes without storing them (unsafe.acknowledgeWithoutWriting)");
+    LOG.warn("UNSAFE: this datanode acknowledges writes before storing them (unsafe.acknowledgeBeforeWriting)");
   }
 
   @Override
@@ -64,6 +75,22 @@ final class AcknowledgeWithoutWriting extends DataNodeGrpc.DataNodeImplBase {
 
   @Override
   public void writeSmall(WriteSmallRequest req, StreamObserver<WriteResponse> out) {
+    later.schedule(() -> real.writeSmall(req, new StreamObserver<>() {
+      @Override
+      public void onNext(WriteResponse value) {
+        // Stored, long after the client was told so.
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        LOG.warn("delayed write of fid {} failed", req.getFid(), t);
+      }
+
+      @Override
+      public void onCompleted() {
+        // Nothing more to do.
+      }
+    }), DELAY_MS, TimeUnit.MILLISECONDS);
     out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
         .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
     out.onCompleted();

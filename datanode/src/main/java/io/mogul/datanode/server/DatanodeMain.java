@@ -1,36 +1,31 @@
 package io.mogul.datanode.server;
 
+import io.mogul.common.ServerProcess;
 import io.mogul.common.config.ConfigLoader;
 import io.mogul.datanode.config.DatanodeConfig;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Runs one datanode until the process is stopped:
  * {@code DatanodeMain --config FILE [--set key.path=value ...]}. Prints
- * {@code DATANODE_READY <address>} on standard output once serving.
+ * {@code DATANODE_READY <address>} on standard output once serving. The entry point of
+ * datanode processes started by the launcher; {@code mogul datanode} does the same.
  */
 public final class DatanodeMain {
   private DatanodeMain() {}
 
   public static void main(String[] args) throws Exception {
-    Path config = null;
-    List<String> overrides = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--config" -> config = Path.of(args[++i]);
-        case "--set" -> overrides.add(args[++i]);
-        default -> {
-          System.err.println("usage: DatanodeMain --config FILE [--set key.path=value ...]");
-          System.exit(2);
-        }
-      }
+    ServerProcess.Args parsed;
+    try {
+      parsed = ServerProcess.parse("DatanodeMain", args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(1);
+      return;
     }
-    DatanodeServer server = DatanodeServer.start(ConfigLoader.load(config, overrides, DatanodeConfig.class));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "datanode-shutdown"));
+    DatanodeConfig config = ConfigLoader.load(parsed.config(), parsed.overrides(), DatanodeConfig.class);
+    DatanodeServer server = DatanodeServer.start(config);
     System.out.println("DATANODE_READY " + server.address());
     System.out.flush();
-    server.awaitTermination();
+    ServerProcess.runUntilStopped("datanode " + config.hostName, server.address(), server::close);
   }
 }

@@ -110,8 +110,8 @@ public final class DatanodeServer implements AutoCloseable {
     String host = config.listen.substring(0, colon);
     int port = Integer.parseInt(config.listen.substring(colon + 1));
     server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .addService(config.unsafe.acknowledgeWithoutWriting
-            ? new AcknowledgeWithoutWriting(new DataNodeService(store, peers, io))
+        .addService(config.unsafe.acknowledgeBeforeWriting
+            ? new AcknowledgeBeforeWriting(new DataNodeService(store, peers, io))
             : new DataNodeService(store, peers, io))
         // Calls run on the transport threads; blocking work is handed to `io` by the service.
         .directExecutor()

@@ -25,7 +25,7 @@ final class CopyStates {
     PENDING,
     /** Readable but leaving: its device is draining. Serves as a source, does not count. */
     DRAINING,
-    /** Down or unreachable for longer than the grace period: does not count. */
+    /** Down or unreachable for longer than the grace period, or unreachable while draining: does not count. */
     LOST,
     /** The device is dead or unknown: the copy is gone for good. */
     DEAD
@@ -47,13 +47,15 @@ final class CopyStates {
       unavailableSince.remove(deviceId);
       return Copy.DEAD;
     }
+    boolean draining = d.getState() == DeviceState.DEVICE_DRAIN;
     boolean down = d.getState() == DeviceState.DEVICE_DOWN || h.getState() == HostState.HOST_DOWN;
     if (down || !observations.reachable(deviceId)) {
       long now = observations.nowMs();
       long since = unavailableSince.computeIfAbsent(deviceId, id -> now);
-      return now - since > graceMs.getAsLong() ? Copy.LOST : Copy.PENDING;
+      // A copy on a draining device never counts; unreachable it cannot even be a source.
+      return draining || now - since > graceMs.getAsLong() ? Copy.LOST : Copy.PENDING;
     }
     unavailableSince.remove(deviceId);
-    return d.getState() == DeviceState.DEVICE_DRAIN ? Copy.DRAINING : Copy.GOOD;
+    return draining ? Copy.DRAINING : Copy.GOOD;
   }
 }

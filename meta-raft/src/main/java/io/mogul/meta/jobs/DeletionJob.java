@@ -29,12 +29,13 @@ import org.slf4j.LoggerFactory;
  * a blob on an unreachable device stays queued and is retried in a later round, one on a
  * dead device needs no deleting. Then looks at one device's blobs per round for orphans:
  * blobs older than the orphan grace period that no live fid, open upload or queued
- * deletion accounts for on that device.
+ * deletion accounts for on that device, at most one page of blobs a second.
  */
 final class DeletionJob {
   private static final Logger LOG = LoggerFactory.getLogger(DeletionJob.class);
   static final int QUEUE_LIMIT = 512;
   static final int ORPHAN_PAGE = 1000;
+  static final long ORPHAN_PAGE_INTERVAL_NANOS = 1_000_000_000L;
 
   private final TrackerCore core;
   private final JobSettings settings;
@@ -42,6 +43,7 @@ final class DeletionJob {
   private final FileRepair repair;
   private final Map<Integer, Long> orphanCursor = new HashMap<>();
   private int orphanDevice;
+  private long nextOrphanPageNanos;
 
   DeletionJob(TrackerCore core, JobSettings settings, DatanodeClients clients, FileRepair repair) {
     this.core = core;
@@ -92,7 +94,8 @@ final class DeletionJob {
           done.add(t.deviceId());
         } else if (core.observations().reachable(t.deviceId())) {
           try {
-            clients.stub(t.address(), 10_000).delete(BlobRef.newBuilder().setFid(fid).setDeviceId(t.deviceId()).build());
+            clients.stub(t.address(), 10_000)
+                .delete(BlobRef.newBuilder().setFid(fid).setDeviceId(t.deviceId()).build());
             done.add(t.deviceId());
           } catch (RuntimeException e) {
             LOG.info("deleting fid {} on device {} failed, will retry: {}", Long.toUnsignedString(fid), t.deviceId(),
@@ -121,6 +124,11 @@ final class DeletionJob {
 
   /** Pages through the blobs of one reachable device per round, deleting old unaccounted ones. */
   private void collectOrphans() {
+    if (System.nanoTime() < nextOrphanPageNanos) {
+      return;
+    }
+    // Listing makes the datanode read blob headers: one page at a time, unhurried.
+    nextOrphanPageNanos = System.nanoTime() + ORPHAN_PAGE_INTERVAL_NANOS;
     long graceMs = settings.number("deletion.orphan_grace_seconds") * 1000;
     List<Target> devices = core.read(view -> {
       List<Target> out = new ArrayList<>();

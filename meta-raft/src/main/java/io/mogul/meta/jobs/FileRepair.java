@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,15 +84,16 @@ final class FileRepair {
   }
 
   /**
-   * How urgent the fid's repair is without any I/O: the number of copies that still
-   * count (lower is more urgent), or -1 when nothing is to be done.
+   * How urgent the fid's repair is without any I/O, given the worth of a copy on each
+   * device: the number of copies that still count (lower is more urgent), or -1 when
+   * nothing is to be done.
    */
-  int urgency(MetaView view, FidRecord fid, int min) {
+  int urgency(IntFunction<Copy> copyOn, FidRecord fid, int min) {
     int counted = 0;
     int good = 0;
     boolean leaving = false;
     for (int id : fid.getDeviceIdsList()) {
-      Copy c = states.of(view, id);
+      Copy c = copyOn.apply(id);
       counted += c == Copy.GOOD || c == Copy.PENDING ? 1 : 0;
       good += c == Copy.GOOD ? 1 : 0;
       leaving |= c == Copy.DEAD || c == Copy.DRAINING;
@@ -190,7 +192,8 @@ final class FileRepair {
   }
 
   /** A device for a new copy: on a host without a counted copy where the policy asks for it and the cluster allows. */
-  private Integer destination(MetaView view, FidRecord fid, ClassRecord cls, Set<Integer> bad, Set<Integer> countedHosts) {
+  private Integer destination(MetaView view, FidRecord fid, ClassRecord cls, Set<Integer> bad,
+                              Set<Integer> countedHosts) {
     Set<Integer> exclude = new HashSet<>(fid.getDeviceIdsList());
     exclude.addAll(bad);
     Set<Integer> excludeHosts = new HashSet<>(exclude);

@@ -51,7 +51,8 @@ final class FsckJob {
     this.pace = new Throttle(() -> settings.number("fsck.fids_per_second"));
   }
 
-  private record Copies(FidRecord fid, FileRecord file, int min, Map<Integer, Copy> states, Map<Integer, String> addresses) {}
+  private record Copies(FidRecord fid, FileRecord file, int min, Map<Integer, Copy> states,
+                        Map<Integer, String> addresses) {}
 
   private final class Batch {
     final FsckStatus state;

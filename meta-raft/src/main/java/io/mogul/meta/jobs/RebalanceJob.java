@@ -93,7 +93,9 @@ final class RebalanceJob {
     Load emptiest = loads.get(0);
     Load fullest = loads.get(loads.size() - 1);
     double mean = loads.stream().mapToDouble(Load::share).average().orElse(0);
-    double allowed = Math.max(mean * spreadPercent / 100.0, 1.0 / Math.min(weight(view, emptiest), weight(view, fullest)));
+    // Never finer than one file: a share moves by 1/weight per file.
+    double oneFile = 1.0 / Math.min(weight(view, emptiest), weight(view, fullest));
+    double allowed = Math.max(mean * spreadPercent / 100.0, oneFile);
     if (fullest.share() - mean <= allowed && mean - emptiest.share() <= allowed) {
       return null;
     }

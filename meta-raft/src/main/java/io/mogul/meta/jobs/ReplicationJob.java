@@ -1,5 +1,6 @@
 package io.mogul.meta.jobs;
 
+import io.mogul.meta.jobs.CopyStates.Copy;
 import io.mogul.meta.service.TrackerCore;
 import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.FidRecord;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +28,14 @@ final class ReplicationJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationJob.class);
   static final int SCAN_LIMIT = 20_000;
   static final int WORK_LIMIT = 256;
+  static final long IDLE_PAUSE_NANOS = 2_000_000_000L;
 
   private final TrackerCore core;
   private final JobSettings settings;
   private final FileRepair repair;
   private final ExecutorService pool;
   private long cursor;
+  private long idleUntilNanos;
 
   ReplicationJob(TrackerCore core, JobSettings settings, FileRepair repair, ExecutorService pool) {
     this.core = core;
@@ -44,7 +48,7 @@ final class ReplicationJob {
 
   /** One round; true when it found work. */
   boolean round() throws InterruptedException {
-    if (!settings.flag("replication.enabled")) {
+    if (!settings.flag("replication.enabled") || System.nanoTime() < idleUntilNanos) {
       return false;
     }
     long start = cursor;
@@ -56,11 +60,14 @@ final class ReplicationJob {
       for (ClassRecord c : view.classes(null)) {
         min.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
       }
+      // A copy's worth depends only on its device: judge each device once per round.
+      Map<Integer, Copy> copies = new HashMap<>();
+      IntFunction<Copy> copyOn = id -> copies.computeIfAbsent(id, d -> repair.states().of(view, d));
       for (FidRecord r : FidScan.after(view, start, SCAN_LIMIT)) {
         scanned[0]++;
         last[0] = r.getFid();
         Integer wanted = min.get(r.getDomain() + "\0" + r.getStorageClass());
-        int urgency = wanted == null ? -1 : repair.urgency(view, r, wanted);
+        int urgency = wanted == null ? -1 : repair.urgency(copyOn, r, wanted);
         if (urgency >= 0) {
           work.add(new Work(r.getFid(), urgency));
         }
@@ -69,7 +76,12 @@ final class ReplicationJob {
     });
     work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
     if (work.size() <= WORK_LIMIT) {
-      cursor = scanned[0] < SCAN_LIMIT ? 0 : last[0];
+      boolean wrapped = scanned[0] < SCAN_LIMIT;
+      cursor = wrapped ? 0 : last[0];
+      if (wrapped && start == 0 && work.isEmpty()) {
+        // A whole pass found nothing: look again a little later rather than every round.
+        idleUntilNanos = System.nanoTime() + IDLE_PAUSE_NANOS;
+      }
     }
     List<Future<?>> running = new ArrayList<>();
     for (Work w : work.subList(0, Math.min(WORK_LIMIT, work.size()))) {

@@ -75,8 +75,29 @@ public final class CommandApplier {
     if (handler == null) {
       return Results.error(new MogulException(ErrorReason.INTERNAL, "unknown command " + command.getOpCase()));
     }
+    String requestId = RememberedRequests.idOf(command);
+    if (!requestId.isEmpty()) {
+      CommandResult first = RememberedRequests.recall(ctx.txn(), requestId);
+      if (first != null) {
+        return first;
+      }
+    }
+    CommandResult result = applyAlone(ctx, handler, command, requestId);
+    // Only successes are remembered: a failed command leaves no trace, and its retry is
+    // judged afresh like any new call.
+    if (!requestId.isEmpty() && !result.hasError()) {
+      RememberedRequests.remember(ctx.txn(), requestId, command.getTimeMs(), result);
+    }
+    return result;
+  }
+
+  /** Applies one command between savepoints, so a failure leaves no trace. */
+  private static CommandResult applyAlone(ApplyContext ctx, CommandHandler handler, Command command, String requestId) {
     ctx.txn().mark();
     try {
+      if (!requestId.isEmpty()) {
+        RememberedRequests.check(requestId);
+      }
       CommandResult result = handler.apply(ctx, command);
       ctx.txn().release();
       return result;

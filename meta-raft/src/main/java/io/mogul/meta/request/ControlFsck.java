@@ -21,7 +21,8 @@ public final class ControlFsck implements CommandHandler {
     if (action == FsckAction.FSCK_ACTION_UNSPECIFIED || action == FsckAction.UNRECOGNIZED) {
       throw new MogulException(ErrorReason.INVALID_ARGUMENT, "an fsck action is required");
     }
-    return Command.newBuilder().setTimeMs(ctx.nowMs()).setFsckControl(FsckControl.newBuilder().setAction(action)).build();
+    return Command.newBuilder().setTimeMs(ctx.nowMs())
+        .setFsckControl(FsckControl.newBuilder().setAction(action)).build();
   }
 
   @Override

@@ -10,7 +10,11 @@ import io.mogul.proto.meta.OpenUpload;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Moves open uploads whose expiry has passed (by the leader's clock in the command) to the deletion queue. */
+/**
+ * Moves open uploads whose expiry has passed (by the leader's clock in the command) to the
+ * deletion queue, and forgets answers to client-tagged commands older than
+ * {@link RememberedRequests#REMEMBER_MS}.
+ */
 public final class ExpireUploads implements CommandHandler {
   public static final int DEFAULT_LIMIT = 10_000;
 
@@ -36,6 +40,7 @@ public final class ExpireUploads implements CommandHandler {
       ctx.txn().put(Table.DELETIONS, Keys.u64(open.getFid()), DeletionRecord.newBuilder()
           .setFid(open.getFid()).addAllDeviceIds(open.getDeviceIdsList()).setQueuedMs(now).build());
     }
+    RememberedRequests.forgetBefore(ctx.txn(), now - RememberedRequests.REMEMBER_MS, limit);
     return CommandResult.newBuilder().setExpired(ExpiredUploads.newBuilder().setCount(expired.size())).build();
   }
 

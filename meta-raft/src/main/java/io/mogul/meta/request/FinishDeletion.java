@@ -28,7 +28,8 @@ public final class FinishDeletion implements CommandHandler {
     if (left.isEmpty()) {
       ctx.txn().delete(Table.DELETIONS, Keys.u64(c.getFid()));
     } else {
-      ctx.txn().put(Table.DELETIONS, Keys.u64(c.getFid()), d.toBuilder().clearDeviceIds().addAllDeviceIds(left).build());
+      ctx.txn().put(Table.DELETIONS, Keys.u64(c.getFid()),
+          d.toBuilder().clearDeviceIds().addAllDeviceIds(left).build());
     }
     return Results.EMPTY;
   }

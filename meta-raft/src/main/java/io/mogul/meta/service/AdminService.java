@@ -317,6 +317,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     for (ClassRecord c : view.classes(null)) {
       mindevcount.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
     }
+    // Copies on dead devices are gone; they do not count toward mindevcount.
+    java.util.Set<Integer> dead = new java.util.HashSet<>();
+    for (DeviceRecord d : view.devices()) {
+      if (d.getState() == io.mogul.proto.DeviceState.DEVICE_DEAD) {
+        dead.add(d.getDeviceId());
+      }
+    }
     long[] under = {0};
     view.kv().scan(Table.FIDS, new byte[0], null, (k, v) -> {
       FidRecord r;
@@ -326,7 +333,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         throw new StoreException("corrupt fid record", e);
       }
       int wanted = mindevcount.getOrDefault(r.getDomain() + "\0" + r.getStorageClass(), 0);
-      if (r.getDeviceIdsCount() < wanted) {
+      long copies = r.getDeviceIdsList().stream().filter(id -> !dead.contains(id)).count();
+      if (copies < wanted) {
         under[0]++;
       }
       return true;

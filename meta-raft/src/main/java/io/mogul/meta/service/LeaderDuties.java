@@ -3,6 +3,7 @@ package io.mogul.meta.service;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.placement.DeviceObservations;
 import io.mogul.meta.request.ExpireUploads;
+import io.mogul.meta.request.RememberedRequests;
 import io.mogul.meta.request.RecordDeviceUsage;
 import io.mogul.meta.store.Table;
 import io.mogul.proto.meta.DeviceRecord;
@@ -59,7 +60,7 @@ public final class LeaderDuties implements AutoCloseable {
           }
           return !found[0];
         });
-        return found[0];
+        return found[0] || RememberedRequests.anyBefore(view.kv(), now - RememberedRequests.REMEMBER_MS);
       });
       if (any) {
         core.proposePrepared(ExpireUploads.prepare(now)).whenComplete((r, e) -> {

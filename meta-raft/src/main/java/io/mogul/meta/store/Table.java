@@ -23,7 +23,12 @@ public enum Table {
   /** setting name -> value (UTF-8) */
   SETTINGS("settings"),
   /** counters and the applied position */
-  META("meta");
+  META("meta"),
+  /**
+   * Answers to recent client-tagged commands: "i" + request id -> RememberedResult, and
+   * "t" + time (u64) + request id -> empty, the order in which they are forgotten.
+   */
+  REQUESTS("requests");
 
   private final String cfName;
 

@@ -175,6 +175,46 @@ class FileCommandsTest {
   }
 
   @Test
+  void aRetriedRenameOrDeleteWithTheSameRequestIdGetsTheFirstAnswer() {
+    FileInfo a = f.put("d", "a", 1);
+    f.put("d", "b", 2);
+    RenameRequest rename = RenameRequest.newBuilder().setDomain("d").setFromKey("a").setToKey("c")
+        .setRequestId("rename-1").build();
+    f.ok(RenameFile.prepare(rename, f));
+    // The answer was lost and the client retries: same id, same answer, nothing applied twice.
+    f.ok(RenameFile.prepare(rename, f));
+    assertEquals(a.getFid(), f.view().file("d", "c").getFid());
+    assertNull(f.view().file("d", "a"));
+    // A new call (new id) is applied afresh.
+    f.fails(ErrorReason.UNKNOWN_KEY, RenameFile.prepare(rename.toBuilder().setRequestId("rename-2").build(), f));
+
+    FileKey delete = FileKey.newBuilder().setDomain("d").setKey("b").setRequestId("delete-1").build();
+    f.ok(DeleteFile.prepare(delete, f));
+    f.ok(DeleteFile.prepare(delete, f));
+    f.fails(ErrorReason.UNKNOWN_KEY, DeleteFile.prepare(delete.toBuilder().setRequestId("delete-2").build(), f));
+    // A failed call leaves no trace, so its retry is judged afresh.
+    FileKey missing = FileKey.newBuilder().setDomain("d").setKey("later").setRequestId("delete-3").build();
+    f.fails(ErrorReason.UNKNOWN_KEY, DeleteFile.prepare(missing, f));
+    f.put("d", "later", 3);
+    f.ok(DeleteFile.prepare(missing, f));
+    assertNull(f.view().file("d", "later"));
+  }
+
+  @Test
+  void rememberedAnswersAreForgottenAfterTheirWindow() {
+    f.put("d", "a", 1);
+    RenameRequest rename = RenameRequest.newBuilder().setDomain("d").setFromKey("a").setToKey("c")
+        .setRequestId("rename-1").build();
+    f.ok(RenameFile.prepare(rename, f));
+    f.now += RememberedRequests.REMEMBER_MS - 1;
+    assertEquals(0, f.ok(ExpireUploads.prepare(f.now)).getExpired().getCount());
+    f.ok(RenameFile.prepare(rename, f));
+    f.now += 2;
+    f.ok(ExpireUploads.prepare(f.now));
+    f.fails(ErrorReason.UNKNOWN_KEY, RenameFile.prepare(rename, f));
+  }
+
+  @Test
   void updateFileClassMovesCounts() {
     f.ok(CreateClass.prepare(io.mogul.proto.ClassSpec.newBuilder().setDomain("d").setName("c").build(), f));
     f.put("d", "k", 7);

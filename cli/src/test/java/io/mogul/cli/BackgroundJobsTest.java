@@ -1,0 +1,443 @@
+package io.mogul.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.mogul.launcher.NodeProcess;
+import io.mogul.launcher.ProcessCluster;
+import io.mogul.client.MogulClient;
+import io.mogul.common.MogulException;
+import io.mogul.proto.BlobEntry;
+import io.mogul.proto.BlobRef;
+import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.DeviceInfo;
+import io.mogul.proto.DeviceLocation;
+import io.mogul.proto.DeviceState;
+import io.mogul.proto.Empty;
+import io.mogul.proto.FileInfo;
+import io.mogul.proto.FsckLogEntry;
+import io.mogul.proto.FsckLogRequest;
+import io.mogul.proto.FsckStatus;
+import io.mogul.proto.ListBlobsRequest;
+import io.mogul.proto.ListBlobsResponse;
+import io.mogul.proto.ListRequest;
+import io.mogul.proto.RebalanceStatus;
+import io.mogul.proto.SetDeviceStateRequest;
+import io.mogul.proto.Setting;
+import io.mogul.proto.VerifyResponse;
+import io.mogul.proto.WriteSmallRequest;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leader's background jobs on one shared process cluster (3 trackers, 4 datanodes with
+ * one device each, a class keeping 2 copies on distinct hosts): fsck repairing a corrupted
+ * copy and re-replication after a dead datanode, both across a leader change; drain; delete
+ * and orphan GC. The tests build on each other's state, in order.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackgroundJobsTest {
+  private static final long SEED = 4242L;
+  private static final String DOMAIN = "bg";
+  private static final int FILES = 150;
+  @TempDir static Path dir;
+  private static ProcessCluster cluster;
+  private static MogulClient client;
+  private static final Map<String, byte[]> contents = new LinkedHashMap<>();
+  private static final Map<String, ManagedChannel> channels = new HashMap<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = ProcessCluster.builder(dir.resolve("cluster")).trackers(3).datanodes(4).devicesPerDatanode(1)
+        .reserveBytes(16L * 1024 * 1024)
+        .trackerOverrides(List.of("monitor.heartbeatTimeoutMs=3000"))
+        .datanodeOverrides(List.of("heartbeatIntervalMs=500"))
+        .start(Duration.ofMinutes(2));
+    client = cluster.client();
+    TestClusters.createDomain(client, DOMAIN, 2);
+    Random random = new Random(SEED);
+    for (int i = 0; i < FILES; i++) {
+      byte[] data = new byte[1024 + random.nextInt(3072)];
+      random.nextBytes(data);
+      byte[] tag = ("mogul-bg-" + i + "-").getBytes(StandardCharsets.US_ASCII);
+      System.arraycopy(tag, 0, data, 0, tag.length);
+      contents.put("k" + i, data);
+      client.put(DOMAIN, "k" + i, data);
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    if (client != null) {
+      client.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  // ----- fsck
+
+  @Test
+  @Order(1)
+  void corruptedCopyIsFoundByFsckAndRepairedFromAGoodCopyAcrossALeaderChange() throws Exception {
+    String key = "k120";
+    FileInfo before = client.info(DOMAIN, key);
+    int corrupted = before.getLocations(0).getDeviceId();
+    corrupt(before.getLocations(0), contents.get(key));
+    setting("fsck.fids_per_second", "30");
+    client.admin(a -> a.fsckStart(Empty.getDefaultInstance()));
+    await(Duration.ofSeconds(30), () -> fsck().getFidsChecked() >= 40, () -> "fsck did not get going: " + fsck());
+    NodeProcess oldLeader = cluster.leader();
+    oldLeader.pause(); // frozen like a hung machine: the others elect a new leader
+    try {
+      long start = System.nanoTime();
+      await(Duration.ofSeconds(60), () -> fsck().getFinished(), () -> "fsck did not finish: " + fsck());
+      FsckStatus done = fsck();
+      System.out.printf("fsck: %d fids finished %d ms after the leader was frozen%n", done.getFidsChecked(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      assertEquals(FILES, done.getFidsChecked(), "every fid checked exactly once: " + done);
+      assertEquals(2L * FILES, done.getCopiesChecked(), "every copy checked exactly once: " + done);
+      List<FsckLogEntry> log = client.admin(a -> a.getFsckLog(FsckLogRequest.getDefaultInstance())).getEntriesList();
+      List<String> codes = log.stream().filter(e -> e.getFid() == before.getFid()).map(FsckLogEntry::getCode).toList();
+      assertEquals(1, codes.stream().filter("BCSUM"::equals).count(), "log: " + log);
+      assertTrue(codes.contains("REPL"), "log: " + log);
+      assertTrue(codes.contains("DROP"), "log: " + log);
+      assertTrue(log.stream().filter(e -> e.getFid() != before.getFid()).noneMatch(e -> e.getCode().equals("BCSUM")),
+          "only the corrupted fid is bad: " + log);
+      FileInfo after = client.info(DOMAIN, key);
+      assertEquals(2, after.getLocationsCount(), after.toString());
+      assertTrue(after.getLocationsList().stream().noneMatch(l -> l.getDeviceId() == corrupted), after.toString());
+      assertDistinctHosts(after);
+      for (DeviceLocation l : after.getLocationsList()) {
+        VerifyResponse v = datanode(l.getAddress()).verify(BlobRef.newBuilder().setFid(after.getFid())
+            .setDeviceId(l.getDeviceId()).build());
+        assertTrue(v.getOk() && v.getLength() == contents.get(key).length, "copy on " + l + ": " + v);
+      }
+      assertArrayEquals(contents.get(key), client.get(DOMAIN, key), "seed " + SEED);
+      Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
+      Files.createDirectories(dir.resolve("home"));
+      CliRun cliLog = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log");
+      assertEquals(0, cliLog.exitCode(), cliLog.toString());
+      assertTrue(cliLog.out().contains("BCSUM") && cliLog.out().contains(key), cliLog.toString());
+    } finally {
+      oldLeader.resume();
+    }
+  }
+
+  // ----- re-replication
+
+  @Test
+  @Order(2)
+  void deadDatanodeFilesReturnToMindevcountOnDistinctHostsAcrossALeaderChange() throws Exception {
+    NodeProcess victim = cluster.datanodes().get(3);
+    int dead = devicesOf(victim).get(0);
+    long onVictim = device(dead).getFileCount();
+    assertTrue(onVictim > 20, "too few files on the victim: " + onVictim);
+    // Slow enough that the leader change lands in the middle of re-replication.
+    setting("replication.max_bytes_per_second", "40000");
+    victim.kill();
+    client.admin(a -> a.setDeviceState(SetDeviceStateRequest.newBuilder().setDeviceId(dead)
+        .setState(DeviceState.DEVICE_DEAD).build()));
+    long start = System.nanoTime();
+    await(Duration.ofSeconds(60), () -> device(dead).getFileCount() <= onVictim * 2 / 3,
+        () -> "re-replication did not get going: " + device(dead));
+    NodeProcess oldLeader = cluster.leader();
+    oldLeader.pause();
+    try {
+      await(Duration.ofSeconds(90), () -> device(dead).getFileCount() == 0,
+          () -> "copies left on the dead device: " + device(dead));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.printf("re-replication: %d files back to 2 copies in %d ms"
+          + " (throttled to 40000 B/s, leader frozen midway)%n", onVictim, ms);
+      for (String key : contents.keySet()) {
+        FileInfo info = client.info(DOMAIN, key);
+        assertEquals(2, info.getLocationsCount(), info.toString());
+        assertTrue(info.getLocationsList().stream().noneMatch(l -> l.getDeviceId() == dead), info.toString());
+        assertDistinctHosts(info);
+      }
+      long copies = cluster.devices().stream().filter(d -> d.getState() != DeviceState.DEVICE_DEAD)
+          .mapToLong(DeviceInfo::getFileCount).sum();
+      assertEquals(2L * FILES, copies, "no copy made twice: " + cluster.devices());
+      assertEquals(0, client.admin(a -> a.getStats(ListRequest.getDefaultInstance())).getUnderReplicated());
+    } finally {
+      oldLeader.resume();
+      setting("replication.max_bytes_per_second", "0");
+    }
+  }
+
+  // ----- drain
+
+  @Test
+  @Order(3)
+  void drainedDeviceEndsEmptyWithoutAnyFileLosingACopy() throws Exception {
+    NodeProcess drained = cluster.datanodes().get(2);
+    int device = devicesOf(drained).get(0);
+    assertTrue(device(device).getFileCount() > 0);
+    client.admin(a -> a.setDeviceState(SetDeviceStateRequest.newBuilder().setDeviceId(device)
+        .setState(DeviceState.DEVICE_DRAIN).build()));
+    long start = System.nanoTime();
+    await(Duration.ofSeconds(60), () -> {
+      for (String key : contents.keySet()) {
+        FileInfo info = client.info(DOMAIN, key);
+        assertTrue(info.getLocationsCount() >= 2, "a file lost a copy while draining: " + info);
+      }
+      return device(device).getFileCount() == 0;
+    }, () -> "drained device still holds files: " + device(device));
+    System.out.printf("drain: device emptied in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    for (String key : contents.keySet()) {
+      FileInfo info = client.info(DOMAIN, key);
+      assertEquals(2, info.getLocationsCount(), info.toString());
+      assertTrue(info.getLocationsList().stream().noneMatch(l -> l.getDeviceId() == device), info.toString());
+      assertDistinctHosts(info);
+      assertArrayEquals(contents.get(key), client.get(DOMAIN, key), key + ", seed " + SEED);
+    }
+    assertTrue(fidsOn(drained.address(), device).isEmpty(), "blobs left on the drained device");
+    client.admin(a -> a.setDeviceState(SetDeviceStateRequest.newBuilder().setDeviceId(device)
+        .setState(DeviceState.DEVICE_ALIVE).build()));
+  }
+
+  // ----- delete GC
+
+  @Test
+  @Order(4)
+  void deleteGcLeavesNoBlobBehind() throws Exception {
+    Set<Long> gone = new HashSet<>();
+    List<String> keys = new ArrayList<>(contents.keySet());
+    for (String key : keys.subList(0, 30)) {
+      gone.add(client.info(DOMAIN, key).getFid());
+      client.delete(DOMAIN, key);
+      contents.remove(key);
+    }
+    Random random = new Random(SEED + 1);
+    for (String key : keys.subList(30, 45)) {
+      gone.add(client.info(DOMAIN, key).getFid());
+      byte[] data = new byte[2048];
+      random.nextBytes(data);
+      client.put(DOMAIN, key, data);
+      contents.put(key, data);
+    }
+    NodeProcess holder = cluster.datanodes().get(0);
+    int holderDevice = devicesOf(holder).get(0);
+    long orphan = 1L << 40;
+    byte[] orphanData = "an orphan blob no tracker knows".getBytes(StandardCharsets.UTF_8);
+    CRC32C crc = new CRC32C();
+    crc.update(orphanData);
+    datanode(holder.address()).writeSmall(WriteSmallRequest.newBuilder().setFid(orphan).setDeviceId(holderDevice)
+        .setData(ByteString.copyFrom(orphanData)).setCrc32C((int) crc.getValue()).build());
+    gone.add(orphan);
+    setting("deletion.orphan_grace_seconds", "1");
+    long start = System.nanoTime();
+    await(Duration.ofSeconds(60), () -> {
+      if (client.admin(a -> a.getStats(ListRequest.getDefaultInstance())).getPendingDeletions() != 0) {
+        return false;
+      }
+      for (NodeProcess dn : liveDatanodes()) {
+        for (int id : devicesOf(dn)) {
+          Set<Long> left = new HashSet<>(fidsOn(dn.address(), id));
+          left.retainAll(gone);
+          if (!left.isEmpty()) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }, () -> "blobs of deleted, replaced or orphan fids are still on the datanodes");
+    System.out.printf("delete gc: %d blobs gone in %d ms%n", gone.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+      assertArrayEquals(e.getValue(), client.get(DOMAIN, e.getKey()), e.getKey() + ", seed " + SEED);
+    }
+  }
+
+  // ----- rebalance and class changes
+
+  @Test
+  @Order(5)
+  void rebalanceThroughTheCliEvensOutFileCountsWithinTheSpread() throws Exception {
+    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
+    Path home = dir.resolve("home");
+    Files.createDirectories(home);
+    CliRun start = CliRun.run(home, env, new byte[0], "admin", "rebalance", "start");
+    assertEquals(0, start.exitCode(), start.toString());
+    long begin = System.nanoTime();
+    await(Duration.ofSeconds(60), () -> {
+      RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
+      return !s.getRunning() && s.getFinishedMs() != 0;
+    }, () -> "rebalance did not reach the spread: " + cluster.devices());
+    CliRun status = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "status");
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(status.out().contains("moved"), status.toString());
+    RebalanceStatus done = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
+    System.out.printf("rebalance: %d files moved in %d ms%n", done.getMovedFiles(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    assertTrue(done.getMovedFiles() > 0, done.toString());
+    List<Long> counts = cluster.devices().stream().filter(d -> d.getState() == DeviceState.DEVICE_ALIVE)
+        .map(DeviceInfo::getFileCount).toList();
+    double mean = counts.stream().mapToLong(Long::longValue).average().orElseThrow();
+    for (long c : counts) {
+      assertTrue(Math.abs(c - mean) <= Math.max(1, mean * 0.10) + 1e-9, "file counts " + counts);
+    }
+    for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+      FileInfo info = client.info(DOMAIN, e.getKey());
+      assertEquals(2, info.getLocationsCount(), info.toString());
+      assertDistinctHosts(info);
+      assertArrayEquals(e.getValue(), client.get(DOMAIN, e.getKey()), e.getKey() + ", seed " + SEED);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void loweringMindevcountTrimsSurplusCopiesAndRaisingItCopiesAgain() throws Exception {
+    TestClusters.createDomain(client, DOMAIN, 1);
+    await(Duration.ofSeconds(60), () -> contents.keySet().stream()
+        .allMatch(k -> client.info(DOMAIN, k).getLocationsCount() == 1), () -> "surplus copies were not trimmed");
+    TestClusters.createDomain(client, DOMAIN, 2);
+    await(Duration.ofSeconds(60), () -> contents.keySet().stream()
+        .allMatch(k -> client.info(DOMAIN, k).getLocationsCount() == 2), () -> "files did not get a second copy");
+    for (Map.Entry<String, byte[]> e : contents.entrySet()) {
+      assertDistinctHosts(client.info(DOMAIN, e.getKey()));
+      assertArrayEquals(e.getValue(), client.get(DOMAIN, e.getKey()), e.getKey() + ", seed " + SEED);
+    }
+  }
+
+  // ----- helpers
+
+  private static void corrupt(DeviceLocation location, byte[] content) throws IOException {
+    NodeProcess dn = cluster.datanodes().stream().filter(n -> n.address().equals(location.getAddress())).findFirst()
+        .orElseThrow();
+    Path deviceDir = cluster.baseDir().resolve(dn.name()).resolve("dev" + location.getDeviceId());
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(deviceDir)) {
+      files = walk.filter(Files::isRegularFile).toList();
+    }
+    for (Path file : files) {
+      byte[] bytes = Files.readAllBytes(file);
+      int at = indexOf(bytes, content);
+      if (at >= 0) {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+          int offset = at + content.length / 2;
+          raf.seek(offset);
+          raf.write(bytes[offset] ^ 0x5a);
+          raf.getFD().sync();
+        }
+        return;
+      }
+    }
+    throw new AssertionError("blob bytes not found under " + deviceDir);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static void assertDistinctHosts(FileInfo info) {
+    Set<Integer> hosts = new HashSet<>();
+    info.getLocationsList().forEach(l -> hosts.add(l.getHostId()));
+    assertEquals(info.getLocationsCount(), hosts.size(), "copies share a host: " + info);
+  }
+
+  private static List<NodeProcess> liveDatanodes() {
+    return cluster.datanodes().stream().filter(NodeProcess::isAlive).toList();
+  }
+
+  private static List<Integer> devicesOf(NodeProcess datanode) {
+    return cluster.devices().stream().filter(d -> d.getHostAddress().equals(datanode.address()))
+        .map(DeviceInfo::getDeviceId).toList();
+  }
+
+  private static DeviceInfo device(int id) {
+    return cluster.devices().stream().filter(d -> d.getDeviceId() == id).findFirst().orElseThrow();
+  }
+
+  private static FsckStatus fsck() {
+    return client.admin(a -> a.getFsckStatus(ListRequest.getDefaultInstance()));
+  }
+
+  private static void setting(String name, String value) {
+    client.admin(a -> a.setSetting(Setting.newBuilder().setName(name).setValue(value).build()));
+  }
+
+  private static DataNodeGrpc.DataNodeBlockingStub datanode(String address) {
+    ManagedChannel channel = channels.computeIfAbsent(address,
+        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    return DataNodeGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static List<Long> fidsOn(String address, int deviceId) {
+    List<Long> out = new ArrayList<>();
+    long after = 0;
+    do {
+      ListBlobsResponse page = datanode(address).listFids(ListBlobsRequest.newBuilder().setDeviceId(deviceId)
+          .setAfterFid(after).setLimit(1000).build());
+      page.getBlobsList().stream().map(BlobEntry::getFid).forEach(out::add);
+      after = page.getNextAfter();
+    } while (after != 0);
+    return out;
+  }
+
+  /** Polls {@code condition} until it holds; errors of a cluster in transition count as not yet. */
+  private static void await(Duration timeout, BooleanSupplier condition, Supplier<String> failure)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String lastError = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        MogulException m = MogulException.from(e);
+        lastError = " (last error: " + m.reason() + " " + m.getMessage() + ")";
+      }
+      Thread.sleep(200);
+    }
+    String message;
+    try {
+      message = failure.get();
+    } catch (RuntimeException e) {
+      message = "condition not met (" + e + ")";
+    }
+    throw new AssertionError(message + lastError + " after " + timeout + "; seed " + SEED);
+  }
+}
