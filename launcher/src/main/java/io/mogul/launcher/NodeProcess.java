@@ -23,6 +23,7 @@ public final class NodeProcess {
   private final String name;
   private final Role role;
   private final String address;
+  private final String metricsAddress;
   private final Path config;
   private final Path logFile;
   private final List<String> javaCommand;
@@ -30,10 +31,12 @@ public final class NodeProcess {
   /** Set by start, cleared by stop and kill: a process that ends while wanted crashed. */
   private boolean wanted;
 
-  NodeProcess(String name, Role role, String address, Path config, Path logFile, List<String> javaCommand) {
+  NodeProcess(String name, Role role, String address, String metricsAddress, Path config, Path logFile,
+      List<String> javaCommand) {
     this.name = name;
     this.role = role;
     this.address = address;
+    this.metricsAddress = metricsAddress;
     this.config = config;
     this.logFile = logFile;
     this.javaCommand = List.copyOf(javaCommand);
@@ -48,6 +51,11 @@ public final class NodeProcess {
   }
 
   /** Client gRPC address (host:port). */
+  /** host:port serving this node's Prometheus metrics at /metrics. */
+  public String metricsAddress() {
+    return metricsAddress;
+  }
+
   public String address() {
     return address;
   }

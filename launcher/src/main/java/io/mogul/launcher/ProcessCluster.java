@@ -102,10 +102,11 @@ public final class ProcessCluster implements AutoCloseable {
       c.dataDir = base.resolve(peer.id).toString();
       c.listen = peer.address;
       c.raftListen = "127.0.0.1:" + raftPorts.get(peer.id);
+      c.metricsListen = "127.0.0.1:" + port(ports, peer.id + ".metrics", 0, 0, taken);
       c.peers = new ArrayList<>(peers);
       Path file = base.resolve("conf").resolve(peer.id + ".yaml");
       writeConfig(c, file, settings.trackerOverrides, TrackerConfig.class);
-      trackers.add(new NodeProcess(peer.id, NodeProcess.Role.TRACKER, peer.address, file,
+      trackers.add(new NodeProcess(peer.id, NodeProcess.Role.TRACKER, peer.address, c.metricsListen, file,
           base.resolve("logs").resolve(peer.id + ".log"), javaCommand(settings.trackerNetwork.javaOptions(peer.id))));
     }
     for (int i = 1; i <= settings.datanodes; i++) {
@@ -118,9 +119,10 @@ public final class ProcessCluster implements AutoCloseable {
       c.devices = settings.devicesPerDatanode;
       c.trackers = new ArrayList<>(trackerAddresses);
       c.reserveBytes = settings.reserveBytes;
+      c.metricsListen = "127.0.0.1:" + port(ports, name + ".metrics", 0, 0, taken);
       Path file = base.resolve("conf").resolve(name + ".yaml");
       writeConfig(c, file, settings.datanodeOverrides, DatanodeConfig.class);
-      datanodes.add(new NodeProcess(name, NodeProcess.Role.DATANODE, c.listen, file,
+      datanodes.add(new NodeProcess(name, NodeProcess.Role.DATANODE, c.listen, c.metricsListen, file,
           base.resolve("logs").resolve(name + ".log"), javaCommand(List.of())));
     }
     try (OutputStream out = Files.newOutputStream(base.resolve(PORTS_FILE))) {

@@ -12,6 +12,8 @@ public class DatanodeConfig {
   public String hostName = "dn1";
   /** host:port serving the DataNode gRPC API; the address is advertised to the trackers. */
   public String listen = "127.0.0.1:7501";
+  /** host:port serving Prometheus metrics at /metrics; empty serves none. */
+  public String metricsListen = "";
   /** Zone of this host, for zone-aware placement. */
   public String zone = "";
   /** Directory holding one {@code dev<ID>} directory per device. */

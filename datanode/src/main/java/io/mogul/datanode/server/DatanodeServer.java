@@ -1,5 +1,9 @@
 package io.mogul.datanode.server;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mogul.common.metrics.GrpcServerMetrics;
+import io.mogul.common.metrics.Metrics;
+import io.mogul.common.metrics.MetricsEndpoint;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.mogul.datanode.config.DatanodeConfig;
@@ -46,6 +50,8 @@ public final class DatanodeServer implements AutoCloseable {
       return t;
     }
   });
+  private final PrometheusMeterRegistry metrics = Metrics.newRegistry("datanode");
+  private MetricsEndpoint metricsEndpoint;
   private Server server;
   private String address;
   private TrackerRegistration trackers;
@@ -78,6 +84,10 @@ public final class DatanodeServer implements AutoCloseable {
         s.heartbeater = new Heartbeater(store, s.trackers, r.getHostId(), s.address, config.heartbeatIntervalMs,
             () -> s.heartbeater.setHostId(s.register(Store.deviceIdsOnDisk(Path.of(config.dataDir))).getHostId()));
         s.heartbeater.start();
+      }
+      DatanodeMetrics.bindDevices(s.metrics, store);
+      if (!config.metricsListen.isEmpty()) {
+        s.metricsEndpoint = MetricsEndpoint.start(config.metricsListen, s.metrics);
       }
       return s;
     } catch (IOException | RuntimeException e) {
@@ -113,6 +123,7 @@ public final class DatanodeServer implements AutoCloseable {
         .addService(config.unsafe.acknowledgeBeforeWriting
             ? new AcknowledgeBeforeWriting(new DataNodeService(store, peers, io))
             : new DataNodeService(store, peers, io))
+        .intercept(new GrpcServerMetrics(metrics))
         // Calls run on the transport threads; blocking work is handed to `io` by the service.
         .directExecutor()
         .maxInboundMessageSize(DataNodeService.MAX_MESSAGE_BYTES)
@@ -143,6 +154,9 @@ public final class DatanodeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     if (heartbeater != null) {
       heartbeater.close();
     }

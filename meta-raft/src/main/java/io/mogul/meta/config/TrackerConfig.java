@@ -14,6 +14,8 @@ public class TrackerConfig {
   public String dataDir = "data/t1";
   /** host:port serving the client, admin and registry gRPC APIs. */
   public String listen = "127.0.0.1:7001";
+  /** host:port serving Prometheus metrics at /metrics; empty serves none. */
+  public String metricsListen = "";
   /** host:port for Raft traffic between trackers. */
   public String raftListen = "127.0.0.1:7101";
   /** Raft group id; every tracker of a cluster uses the same UUID. */

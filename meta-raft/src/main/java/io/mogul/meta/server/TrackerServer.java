@@ -1,5 +1,9 @@
 package io.mogul.meta.server;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mogul.common.metrics.GrpcServerMetrics;
+import io.mogul.common.metrics.Metrics;
+import io.mogul.common.metrics.MetricsEndpoint;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -36,6 +40,9 @@ public final class TrackerServer implements AutoCloseable {
   private final BackgroundJobs jobs;
   private final String address;
 
+  private final PrometheusMeterRegistry metrics = Metrics.newRegistry("tracker");
+  private MetricsEndpoint metricsEndpoint;
+
   private TrackerServer(TrackerConfig config) throws IOException {
     this.config = config;
     checkConfig(config);
@@ -51,10 +58,11 @@ public final class TrackerServer implements AutoCloseable {
       InetSocketAddress bind = parse(config.listen);
       TrackerCore c = new TrackerCore(config, live, node, config.listen);
       LeaderForwarding f = new LeaderForwarding(c);
+      GrpcServerMetrics calls = new GrpcServerMetrics(metrics);
       server = NettyServerBuilder.forAddress(bind)
-          .addService(ServerInterceptors.intercept(new TrackerService(c, f), LeaderForwarding.interceptor()))
-          .addService(ServerInterceptors.intercept(new AdminService(c, f), LeaderForwarding.interceptor()))
-          .addService(ServerInterceptors.intercept(new RegistryService(c, f), LeaderForwarding.interceptor()))
+          .addService(ServerInterceptors.intercept(new TrackerService(c, f), LeaderForwarding.interceptor(), calls))
+          .addService(ServerInterceptors.intercept(new AdminService(c, f), LeaderForwarding.interceptor(), calls))
+          .addService(ServerInterceptors.intercept(new RegistryService(c, f), LeaderForwarding.interceptor(), calls))
           .build().start();
       this.address = bind.getHostString() + ":" + server.getPort();
       c.setAddress(this.address);
@@ -64,6 +72,10 @@ public final class TrackerServer implements AutoCloseable {
       this.forwarding = f;
       this.duties = new LeaderDuties(c);
       this.jobs = new BackgroundJobs(c);
+      TrackerMetrics.bind(metrics, c);
+      if (!config.metricsListen.isEmpty()) {
+        metricsEndpoint = MetricsEndpoint.start(config.metricsListen, metrics);
+      }
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         server.shutdownNow();
@@ -109,6 +121,9 @@ public final class TrackerServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
     jobs.close();
     duties.close();
     grpc.shutdown();
