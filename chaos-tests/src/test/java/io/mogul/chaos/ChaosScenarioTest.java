@@ -41,8 +41,10 @@ class ChaosScenarioTest {
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void theCheckerFlagsLossWhenDatanodesAcknowledgeWritesBeforeStoringThem(@TempDir Path dir) throws Exception {
-    ChaosSettings defective = new ChaosSettings(dir, Duration.ofSeconds(25), seed(), 4, 4, 64 * 1024,
-        List.of("restart-cluster"), Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofSeconds(60),
+    // The defective datanodes store each write 10 s after acknowledging it; the whole
+    // cluster is crashed a few seconds in, so every put acknowledged since is lost.
+    ChaosSettings defective = new ChaosSettings(dir, Duration.ofSeconds(20), seed(), 4, 4, 64 * 1024,
+        List.of("restart-cluster"), Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(60),
         Duration.ofSeconds(20), 3, 2, true);
     Report report = new ChaosRunner(defective, System.out).run();
     assertTrue(report.faults.size() >= 1, "the harness ran its fault: " + report.faults.size());

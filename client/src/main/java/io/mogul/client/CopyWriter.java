@@ -1,5 +1,6 @@
 package io.mogul.client;
 
+import io.mogul.common.grpc.ChannelPool;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;

@@ -1,5 +1,6 @@
 package io.mogul.client;
 
+import io.mogul.common.grpc.ChannelPool;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.mogul.common.MogulException;
 import io.mogul.common.Names;

@@ -4,13 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP CONNECT proxy on loopback through which one process makes all its outgoing
@@ -18,28 +16,15 @@ import java.util.Set;
  * cuts that process off from everyone it calls; together with a {@link FaultProxy} in
  * front of its own port the process is isolated both ways.
  */
-public final class ConnectProxy implements AutoCloseable {
-  private final ServerSocket server;
-  private final Set<Pipe> pipes = Pipe.newRegistry();
-  private final java.util.concurrent.atomic.AtomicLong tunnels = new java.util.concurrent.atomic.AtomicLong();
-  private volatile boolean cut;
-  private volatile boolean closed;
+public final class ConnectProxy extends CuttableProxy {
+  private final AtomicLong tunnels = new AtomicLong();
 
-  private ConnectProxy(ServerSocket server) {
-    this.server = server;
+  private ConnectProxy() throws IOException {
+    super(0);
   }
 
   public static ConnectProxy start() throws IOException {
-    ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
-    ConnectProxy proxy = new ConnectProxy(server);
-    Thread t = new Thread(proxy::acceptLoop, "connect-proxy-" + server.getLocalPort());
-    t.setDaemon(true);
-    t.start();
-    return proxy;
-  }
-
-  public int port() {
-    return server.getLocalPort();
+    return new ConnectProxy();
   }
 
   /** Tunnels opened so far. */
@@ -54,29 +39,11 @@ public final class ConnectProxy implements AutoCloseable {
         "-Dhttp.nonProxyHosts=");
   }
 
-  public void cut() {
-    cut = true;
-    for (Pipe p : List.copyOf(pipes)) {
-      p.close();
-    }
-  }
-
-  public void heal() {
-    cut = false;
-  }
-
-  private void acceptLoop() {
-    while (!closed) {
-      Socket client;
-      try {
-        client = server.accept();
-      } catch (IOException e) {
-        return;
-      }
-      Thread t = new Thread(() -> handshake(client), "connect-proxy-handshake");
-      t.setDaemon(true);
-      t.start();
-    }
+  @Override
+  void accepted(Socket client) {
+    Thread t = new Thread(() -> handshake(client), "connect-proxy-handshake");
+    t.setDaemon(true);
+    t.start();
   }
 
   private void handshake(Socket client) {
@@ -91,7 +58,7 @@ public final class ConnectProxy implements AutoCloseable {
         Pipe.closeQuietly(client);
         return;
       }
-      if (cut) {
+      if (isCut()) {
         Pipe.closeQuietly(client);
         return;
       }
@@ -134,16 +101,5 @@ public final class ConnectProxy implements AutoCloseable {
       }
     }
     return head.toString(StandardCharsets.US_ASCII);
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    cut();
-    try {
-      server.close();
-    } catch (IOException e) {
-      // Already closed.
-    }
   }
 }

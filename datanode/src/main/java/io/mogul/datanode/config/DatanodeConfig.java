@@ -60,7 +60,7 @@ public class DatanodeConfig {
 
   /** Deliberate defects, off by default, that exist only so the chaos harness can prove it catches them. */
   public static class Unsafe {
-    /** Acknowledge writes before storing them: small ones are stored 2 s later, streamed ones never. */
+    /** Acknowledge writes before storing them: small ones are stored 10 s later, streamed ones never. */
     public boolean acknowledgeBeforeWriting = false;
   }
 }

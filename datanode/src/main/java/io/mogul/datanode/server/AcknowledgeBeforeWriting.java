@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(AcknowledgeBeforeWriting.class);
 
-  static final long DELAY_MS = 2000;
+  static final long DELAY_MS = 10_000;
 
   private final DataNodeService real;
   private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {

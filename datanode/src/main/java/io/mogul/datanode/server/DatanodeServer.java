@@ -10,7 +10,7 @@ import io.mogul.datanode.config.DatanodeConfig;
 import io.mogul.datanode.registry.Heartbeater;
 import io.mogul.datanode.registry.TrackerRegistration;
 import io.mogul.datanode.service.DataNodeService;
-import io.mogul.datanode.service.PeerChannels;
+import io.mogul.common.grpc.ChannelPool;
 import io.mogul.datanode.storage.Store;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.RegisterResponse;
@@ -39,7 +39,7 @@ public final class DatanodeServer implements AutoCloseable {
 
   private final DatanodeConfig config;
   private final Store store;
-  private final PeerChannels peers = new PeerChannels();
+  private final ChannelPool peers = new ChannelPool();
   private final ExecutorService io = Executors.newCachedThreadPool(new ThreadFactory() {
     private final AtomicInteger n = new AtomicInteger();
 
@@ -126,7 +126,7 @@ public final class DatanodeServer implements AutoCloseable {
         .intercept(new GrpcServerMetrics(metrics))
         // Calls run on the transport threads; blocking work is handed to `io` by the service.
         .directExecutor()
-        .maxInboundMessageSize(DataNodeService.MAX_MESSAGE_BYTES)
+        .maxInboundMessageSize(ChannelPool.MAX_MESSAGE_BYTES)
         .build()
         .start();
     int bound = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();

@@ -1,5 +1,6 @@
 package io.mogul.datanode.service;
 
+import io.mogul.common.grpc.ChannelPool;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,19 +34,18 @@ import java.util.concurrent.Executor;
 /** The DataNode gRPC API over a {@link Store}. */
 public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
   /** Largest gRPC message accepted (a WriteSmall blob plus framing). */
-  public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 4096;
   private static final int DEFAULT_LIST_LIMIT = 1000;
   private static final int MAX_LIST_LIMIT = 10_000;
 
   private final Store store;
-  private final PeerChannels peers;
+  private final ChannelPool peers;
   private final Executor io;
 
   /**
    * @param io pool for work that blocks on files or peers (uploads, replication, audits);
    *     everything else is quick enough to run on the transport threads
    */
-  public DataNodeService(Store store, PeerChannels peers, Executor io) {
+  public DataNodeService(Store store, ChannelPool peers, Executor io) {
     this.store = store;
     this.peers = peers;
     this.io = io;

@@ -9,10 +9,10 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.mogul.common.MogulException;
+import io.mogul.common.grpc.ChannelPool;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.proto.ErrorReason;
 import java.util.Map;
@@ -33,7 +33,7 @@ public final class LeaderForwarding implements AutoCloseable {
 
   private final TrackerCore core;
   private final Map<String, String> addressById = new ConcurrentHashMap<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ChannelPool channels = new ChannelPool();
 
   public LeaderForwarding(TrackerCore core) {
     this.core = core;
@@ -56,7 +56,7 @@ public final class LeaderForwarding implements AutoCloseable {
 
   /** A gRPC channel to another tracker's client address (kept open). */
   public ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    return channels.get(address);
   }
 
   public String addressOf(String peerId) {
@@ -109,16 +109,6 @@ public final class LeaderForwarding implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ManagedChannel c : channels.values()) {
-      c.shutdownNow();
-    }
-    for (ManagedChannel c : channels.values()) {
-      try {
-        c.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    channels.close();
   }
 }
