@@ -62,7 +62,7 @@ final class BatchingCommitter implements UploadCommitter {
     if (unsupported) {
       return direct.open(request, deadlineNanos);
     }
-    return opens.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e)
+    return opens.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e) || retriableItem(e)
         ? direct.open(request, deadlineNanos) : CompletableFuture.failedFuture(GrpcFutures.unwrap(e)));
   }
 
@@ -71,8 +71,18 @@ final class BatchingCommitter implements UploadCommitter {
     if (unsupported) {
       return direct.close(request, deadlineNanos);
     }
-    return closes.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e)
+    return closes.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e) || retriableItem(e)
         ? direct.close(request, deadlineNanos) : CompletableFuture.failedFuture(GrpcFutures.unwrap(e)));
+  }
+
+  /**
+   * A batch answered, but this item failed retriably (a leader change under way). It goes
+   * again as a single call, which retries with the full policy: an open that failed
+   * allocated nothing, and a close is idempotent by fid.
+   */
+  private static boolean retriableItem(Throwable error) {
+    Throwable e = GrpcFutures.unwrap(error);
+    return e instanceof MogulException m && m.retriable();
   }
 
   private boolean fallBack(Throwable error) {

@@ -53,6 +53,8 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   /** Fail every call as an uncaught server exception would. */
   volatile boolean broken;
   volatile boolean batchUnimplemented;
+  /** While positive, batch items fail retriably (as during a leader change), one per count. */
+  final AtomicInteger retriableItemFailures = new AtomicInteger();
   volatile int mindevcount = 2;
   /** Devices offered per open beyond mindevcount. */
   volatile int spares = 0;
@@ -151,6 +153,12 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
     }
   }
 
+  private void failItemRetriably() {
+    if (retriableItemFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new MogulException(ErrorReason.UNAVAILABLE, "leader not ready");
+    }
+  }
+
   @Override
   public void createOpenBatch(CreateOpenBatchRequest request, StreamObserver<CreateOpenBatchResponse> response) {
     if (refuse(response)) {
@@ -165,6 +173,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
     CreateOpenBatchResponse.Builder out = CreateOpenBatchResponse.newBuilder();
     for (CreateOpenRequest item : request.getItemsList()) {
       try {
+        failItemRetriably();
         out.addResults(CreateOpenResult.newBuilder().setOpen(doOpen(item)));
       } catch (MogulException e) {
         out.addResults(CreateOpenResult.newBuilder().setError(e.toCallError()));
@@ -187,6 +196,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
     CreateCloseBatchResponse.Builder out = CreateCloseBatchResponse.newBuilder();
     for (CreateCloseRequest item : request.getItemsList()) {
       try {
+        failItemRetriably();
         out.addResults(CreateCloseResult.newBuilder().setFile(doClose(item)));
       } catch (MogulException e) {
         out.addResults(CreateCloseResult.newBuilder().setError(e.toCallError()));

@@ -252,6 +252,18 @@ class MogulClientTest {
   }
 
   @Test
+  void batchItemsFailingRetriablyDuringALeaderChangeAreRetried() {
+    tracker.retriableItemFailures.set(6);
+    List<CompletableFuture<FileInfo>> puts = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      puts.add(client.putAsync("d", "k" + i, randomBytes(100), PutOptions.DEFAULT));
+    }
+    puts.forEach(CompletableFuture::join);
+    assertEquals(20, tracker.files.size());
+    assertEquals(0, tracker.retriableItemFailures.get());
+  }
+
+  @Test
   void batchingFallsBackToSingleCallsWhenUnimplemented() {
     tracker.batchUnimplemented = true;
     byte[] data = randomBytes(10);
