@@ -113,6 +113,9 @@ public final class Heartbeater implements AutoCloseable {
   }
 
   private void apply(HeartbeatResponse r) {
+    if (!r.getFromLeader()) {
+      return; // a follower may be behind: admin states come from the leader only
+    }
     for (DeviceAssignment a : r.getDevicesList()) {
       store.setDeviceState(a.getDeviceId(), a.getState());
     }

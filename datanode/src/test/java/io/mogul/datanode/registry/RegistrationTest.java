@@ -51,6 +51,8 @@ class RegistrationTest {
     final List<RegisterRequest> registers = new CopyOnWriteArrayList<>();
     final List<HeartbeatRequest> heartbeats = new CopyOnWriteArrayList<>();
     final Map<Integer, DeviceState> states = new ConcurrentHashMap<>();
+    /** Whether this tracker answers as the leader. */
+    volatile boolean leader = true;
     final List<Integer> owned;
 
     FakeRegistry(List<Integer> owned) {
@@ -68,7 +70,7 @@ class RegistrationTest {
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
       heartbeats.add(req);
-      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder();
+      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setFromLeader(leader);
       states.forEach((id, s) -> b.addDevices(DeviceAssignment.newBuilder().setDeviceId(id).setState(s)));
       out.onNext(b.build());
       out.onCompleted();
@@ -165,6 +167,13 @@ class RegistrationTest {
     } catch (StatusRuntimeException e) {
       assertEquals(ErrorReason.DEVICE_UNAVAILABLE, MogulException.from(e).reason());
     }
+
+    // A follower that is behind still answers "alive": its answer must not undo the mark.
+    second.leader = false;
+    second.states.put(4, DeviceState.DEVICE_ALIVE);
+    int seen = second.heartbeats.size();
+    waitFor(() -> second.heartbeats.size() >= seen + 5, "the follower keeps answering heartbeats");
+    assertEquals(DeviceState.DEVICE_READONLY, dn.store().device(4).state(), "a follower's stale state is ignored");
   }
 
   @Test

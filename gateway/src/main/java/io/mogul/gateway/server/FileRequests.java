@@ -115,7 +115,12 @@ final class FileRequests {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
             ctx.alloc().buffer((int) length));
         r.headers().set(rh);
-        fill(r.content(), in, (int) length);
+        try {
+          fill(r.content(), in, (int) length);
+        } catch (IOException | RuntimeException e) {
+          r.release();
+          throw e;
+        }
         metrics.bytesOut(length);
         out.send(r, req);
         return;
@@ -161,7 +166,7 @@ final class FileRequests {
   }
 
   private static void fill(ByteBuf target, InputStream in, int length) throws IOException {
-    int written = target.writeBytes(in, length);
+    int written = 0;
     while (written < length) {
       int n = target.writeBytes(in, length - written);
       if (n < 0) {

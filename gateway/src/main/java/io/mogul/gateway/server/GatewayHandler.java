@@ -174,11 +174,16 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       workers.execute(() -> {
         try {
           work.run();
-        } catch (MogulException e) {
-          out.error(StatusMapping.of(e.reason()), e.reason() + ": " + e.getMessage(), req);
         } catch (IOException | RuntimeException e) {
-          LOG.warn("{} {} failed", req.method(), req.uri(), e);
-          out.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()), req);
+          // Streams report cluster failures as an IOException around the typed error.
+          MogulException typed = e instanceof MogulException m ? m
+              : e.getCause() instanceof MogulException m ? m : null;
+          if (typed != null) {
+            out.error(StatusMapping.of(typed.reason()), typed.reason() + ": " + typed.getMessage(), req);
+          } else {
+            LOG.warn("{} {} failed", req.method(), req.uri(), e);
+            out.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()), req);
+          }
         }
       });
     } catch (RejectedExecutionException e) {

@@ -66,10 +66,12 @@ public final class BackgroundJobs implements AutoCloseable {
 
   private void schedule(String name, Round round) {
     timers.scheduleWithFixedDelay(() -> {
-      if (!core.raft().isLeader()) {
-        return;
-      }
+      // Everything inside the try: an exception escaping a scheduled task would cancel the
+      // job for the life of the process.
       try {
+        if (!core.raft().isLeader()) {
+          return;
+        }
         round.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -237,7 +237,7 @@ final class FileRepair {
             System.currentTimeMillis()));
       } catch (MogulException e) {
         LOG.info("recording copy of fid {} on device {} failed: {}", Long.toUnsignedString(fid), dest, e.getMessage());
-        deleteBlob(plan.addresses().get(dest), fid, dest);
+        discardUnrecorded(plan, fid, dest, e);
         return null;
       }
       return new Action("REPL", dest, "copied from device " + source);
@@ -329,7 +329,7 @@ final class FileRepair {
             .setReplacesDeviceId(from).setRebalance(true).build(), System.currentTimeMillis()));
       } catch (MogulException e) {
         LOG.info("recording move of fid {} to device {} failed: {}", Long.toUnsignedString(fid), to, e.getMessage());
-        deleteBlob(plan.addresses().get(to), fid, to);
+        discardUnrecorded(plan, fid, to, e);
         return false;
       }
       deleteBlob(plan.addresses().get(from), fid, from);
@@ -377,6 +377,18 @@ final class FileRepair {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MogulException(ErrorReason.UNAVAILABLE, "interrupted");
+    }
+  }
+
+  /**
+   * Deletes a copy whose location could not be recorded, but only when the proposal was
+   * definitely rejected. A timeout or a leader change leaves the outcome open: the location
+   * may have committed, so the blob stays; if it did not, the orphan collector removes it
+   * once the grace period has passed.
+   */
+  private void discardUnrecorded(Plan plan, long fid, int device, MogulException why) {
+    if (!why.retriable() && why.reason() != ErrorReason.INTERNAL) {
+      deleteBlob(plan.addresses().get(device), fid, device);
     }
   }
 }

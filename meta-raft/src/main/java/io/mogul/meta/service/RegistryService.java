@@ -47,7 +47,8 @@ public final class RegistryService extends RegistryGrpc.RegistryImplBase {
       }
       HostRecord host = Rules.host(view, request.getHostId());
       core.observations().record(request);
-      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setHostState(host.getState());
+      HeartbeatResponse.Builder b = HeartbeatResponse.newBuilder().setHostState(host.getState())
+          .setFromLeader(core.raft().isLeader());
       for (DeviceRecord d : view.devicesOfHost(host.getHostId())) {
         b.addDevices(DeviceAssignment.newBuilder().setDeviceId(d.getDeviceId()).setState(d.getState()));
       }

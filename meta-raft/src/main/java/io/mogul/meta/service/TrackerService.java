@@ -202,7 +202,9 @@ public final class TrackerService extends TrackerGrpc.TrackerImplBase {
     String domain = request.getDomain();
     Rules.domain(view, domain);
     int max = maxListLimit(view);
-    int limit = request.getLimit() == 0 ? Math.min(DEFAULT_LIST_LIMIT, max) : (int) Math.min(request.getLimit(), max);
+    // limit is a uint32 on the wire: read it unsigned, so a huge value means "as many as allowed".
+    long asked = Integer.toUnsignedLong(request.getLimit());
+    int limit = asked == 0 ? Math.min(DEFAULT_LIST_LIMIT, max) : (int) Math.min(asked, max);
     byte[] prefix = Keys.pair(domain, request.getPrefix());
     byte[] after = request.getAfter().isEmpty() ? null : Keys.pair(domain, request.getAfter());
     byte[] start = after != null && Arrays.compareUnsigned(after, prefix) > 0 ? after : prefix;
@@ -245,11 +247,16 @@ public final class TrackerService extends TrackerGrpc.TrackerImplBase {
   @Override
   public void listFids(ListFidsRequest request, StreamObserver<ListFidsResponse> out) {
     Calls.reply(Calls.call(() -> {
-      if (request.getLimit() > 100_000) {
+      long asked = Integer.toUnsignedLong(request.getLimit());
+      if (asked > 100_000) {
         throw new MogulException(ErrorReason.INVALID_ARGUMENT, "limit must be at most 100000");
       }
+      if (request.getAfterFid() == -1L) {
+        // after the largest fid there is nothing; +1 would wrap around to the start
+        return CompletableFuture.completedFuture(ListFidsResponse.getDefaultInstance());
+      }
       return core.readAfterBarrier(request.getRead(), view -> {
-        int limit = request.getLimit() == 0 ? DEFAULT_LIST_LIMIT : request.getLimit();
+        int limit = asked == 0 ? DEFAULT_LIST_LIMIT : (int) asked;
         ListFidsResponse.Builder b = ListFidsResponse.newBuilder();
         boolean[] more = {false};
         view.kv().scan(Table.FIDS, new byte[0], Keys.u64(request.getAfterFid() + 1), (k, v) -> {
