@@ -135,6 +135,14 @@ class ClusterRoundTripTest {
   }
 
   @Test
+  void aSecondClusterOnTheSameDirectoryIsRefused() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TestClusters.start(dir.resolve("cluster")));
+    assertTrue(e.getMessage().contains("already running"), e.getMessage());
+    assertEquals(3, cluster.trackers().stream().filter(t -> t.isAlive()).count(), "the running cluster is untouched");
+  }
+
+  @Test
   void renameMovesTheContent() {
     byte[] data = bytes(300);
     client.put("rt", "mv/from", data);

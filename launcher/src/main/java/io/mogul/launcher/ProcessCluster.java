@@ -17,7 +17,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +48,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final Builder settings;
   private final List<NodeProcess> trackers = new ArrayList<>();
   private final List<NodeProcess> datanodes = new ArrayList<>();
+  private FileLock directoryLock;
   private String classpath;
 
   private ProcessCluster(Builder settings) {
@@ -80,6 +85,7 @@ public final class ProcessCluster implements AutoCloseable {
     Path base = settings.baseDir.toAbsolutePath();
     Files.createDirectories(base.resolve("conf"));
     Files.createDirectories(base.resolve("logs"));
+    lockDirectory(base);
     classpath = nodeClasspath(base);
     Properties ports = loadPorts(base.resolve(PORTS_FILE));
     Set<Integer> taken = new HashSet<>();
@@ -300,9 +306,49 @@ public final class ProcessCluster implements AutoCloseable {
         .retryPolicy(new RetryPolicy(trackers.size() + 1, Duration.ofMillis(20), Duration.ofMillis(100))).build();
   }
 
-  /** Stops every node this cluster started: datanodes first, then trackers. */
+  /**
+   * Holds {@code cluster.lock} in the base directory for the cluster's lifetime, so a
+   * second cluster on the same data and ports is refused instead of talking to the first.
+   */
+  private void lockDirectory(Path base) throws IOException {
+    FileChannel channel = FileChannel.open(base.resolve("cluster.lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IllegalStateException("another Mogul cluster is already running from " + base + "; stop it first");
+    }
+    directoryLock = lock;
+  }
+
+  private void unlockDirectory() {
+    if (directoryLock != null) {
+      try {
+        directoryLock.release();
+        directoryLock.channel().close();
+      } catch (IOException e) {
+        LOG.warn("cannot release {}", settings.baseDir.resolve("cluster.lock"), e);
+      }
+      directoryLock = null;
+    }
+  }
+
+  /** Stops every node this cluster started (datanodes first, then trackers) and frees its directory. */
   @Override
   public void close() {
+    try {
+      stopAll();
+    } finally {
+      unlockDirectory();
+    }
+  }
+
+  private void stopAll() {
     List<NodeProcess> all = new ArrayList<>(datanodes);
     all.addAll(trackers);
     for (NodeProcess node : all) {
@@ -427,8 +473,8 @@ public final class ProcessCluster implements AutoCloseable {
     /** Writes configs and ports, starts every node and waits until the cluster is ready. */
     public ProcessCluster start(Duration readyTimeout) throws IOException, InterruptedException {
       ProcessCluster cluster = new ProcessCluster(this);
-      cluster.prepare();
       try {
+        cluster.prepare();
         cluster.startAll();
         cluster.awaitReady(readyTimeout);
         return cluster;
