@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mogul.client.MogulClient;
 import io.mogul.client.PutOptions;
 import io.mogul.common.metrics.Metrics;
@@ -12,6 +15,8 @@ import io.mogul.gateway.cluster.ClientFileSource;
 import io.mogul.gateway.server.GatewayConfig;
 import io.mogul.gateway.server.GatewayServer;
 import io.mogul.launcher.ProcessCluster;
+import io.mogul.proto.BlobRef;
+import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.FileInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -105,6 +110,16 @@ class GatewayClusterTest {
       assertTrue(text.contains("mogul_grpc_server_calls_seconds_count{"), tracker.name() + ":\n" + text);
     }
     for (var datanode : cluster.datanodes()) {
+      // Per-method series appear with a datanode's first call; not every datanode holds a copy.
+      ManagedChannel channel = NettyChannelBuilder.forTarget(datanode.address()).usePlaintext().build();
+      try {
+        DataNodeGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .stat(BlobRef.newBuilder().setFid(stored.getFid()).setDeviceId(1).build());
+      } catch (StatusRuntimeException notHere) {
+        // A device this datanode does not have: the call was still served and counted.
+      } finally {
+        channel.shutdownNow();
+      }
       String text = scrape(datanode.metricsAddress());
       assertTrue(text.contains("mogul_device_usable_bytes{"), datanode.name() + ":\n" + text);
       assertTrue(text.contains("mogul_grpc_server_bytes_total{"), datanode.name() + ":\n" + text);
