@@ -2,6 +2,7 @@ package io.mogul.client;
 
 import io.grpc.Status;
 import io.mogul.common.MogulException;
+import io.mogul.common.batch.Coalescer;
 import io.mogul.proto.CreateCloseBatchRequest;
 import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.CreateCloseResult;

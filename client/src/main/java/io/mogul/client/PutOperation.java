@@ -91,7 +91,7 @@ final class PutOperation {
             result.complete(info);
             return;
           }
-          Throwable cause = unwrapCompletion(error);
+          Throwable cause = MogulException.unwrapCompletion(error);
           if (!(cause instanceof CopiesFailed failed)) {
             MogulException failure = GrpcFutures.unwrap(cause);
             if (failure.reason() == ErrorReason.NO_WRITABLE_DEVICE && lastCopyFailure != null) {
@@ -178,15 +178,6 @@ final class PutOperation {
   /** Failures of the local data, which another device would not cure. */
   private static boolean isSourceFailure(MogulException e) {
     return e.reason() == ErrorReason.INVALID_ARGUMENT || e.reason() == ErrorReason.LENGTH_MISMATCH;
-  }
-
-  private static Throwable unwrapCompletion(Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof java.util.concurrent.CompletionException
-        || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   private record Copies(List<Integer> deviceIds, long length, int crc32c) {}

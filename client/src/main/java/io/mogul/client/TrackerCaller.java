@@ -2,10 +2,20 @@ package io.mogul.client;
 
 import io.mogul.common.grpc.ChannelPool;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.mogul.common.MogulException;
 import io.mogul.proto.ErrorReason;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,15 +29,21 @@ import org.slf4j.LoggerFactory;
  * last; a retriable failure ({@code NOT_LEADER}, {@code UNAVAILABLE}, transport errors)
  * moves on to the next tracker at once, and only after every tracker was tried once in a
  * round does it back off, so a leader change costs one extra round trip rather than a sleep.
+ * A follower names the leader in a {@code mogul-leader} response header; when that address
+ * is one of this client's trackers, later calls go straight to it, sparing every write the
+ * follower's forwarding hop.
  */
 final class TrackerCaller {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerCaller.class);
+  /** The header a follower names the leader's client address in. */
+  static final Metadata.Key<String> LEADER = Metadata.Key.of("mogul-leader", Metadata.ASCII_STRING_MARSHALLER);
 
   private final List<String> trackers;
   private final ChannelPool channels;
   private final RetryPolicy retry;
   private final ScheduledExecutorService scheduler;
   private final AtomicInteger preferred = new AtomicInteger();
+  private final Map<String, Channel> hinted = new ConcurrentHashMap<>();
 
   TrackerCaller(List<String> trackers, ChannelPool channels, RetryPolicy retry,
       ScheduledExecutorService scheduler) {
@@ -75,7 +91,8 @@ final class TrackerCaller {
     String address = trackers.get(Math.floorMod(raw, trackers.size()));
     CompletableFuture<T> future;
     try {
-      future = GrpcFutures.toCompletable(call.apply(channels.get(address)));
+      future = GrpcFutures.toCompletable(call.apply(hinted.computeIfAbsent(address,
+          a -> ClientInterceptors.intercept(channels.get(a), new LeaderHint()))));
     } catch (RuntimeException e) {
       result.completeExceptionally(MogulException.from(e));
       return;
@@ -109,5 +126,28 @@ final class TrackerCaller {
             delayMs, TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  /** Follows a follower's hint: the next calls go to the leader it names. */
+  private final class LeaderHint implements ClientInterceptor {
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+            @Override
+            public void onHeaders(Metadata responseHeaders) {
+              String leader = responseHeaders.get(LEADER);
+              int index = leader == null ? -1 : trackers.indexOf(leader);
+              if (index >= 0) {
+                preferred.set(index);
+              }
+              super.onHeaders(responseHeaders);
+            }
+          }, headers);
+        }
+      };
+    }
   }
 }

@@ -58,11 +58,30 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   volatile int mindevcount = 2;
   /** Devices offered per open beyond mindevcount. */
   volatile int spares = 0;
+  /** When set, every answer names this address as the leader, as a real follower does. */
+  volatile String leaderHint;
   private final AtomicLong nextFid = new AtomicLong(1);
   private final Server server;
 
   FakeTracker() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build().start();
+    io.grpc.ServerInterceptor hint = new io.grpc.ServerInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
+          io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+        return next.startCall(new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void sendHeaders(io.grpc.Metadata responseHeaders) {
+            String leader = leaderHint;
+            if (leader != null) {
+              responseHeaders.put(TrackerCaller.LEADER, leader);
+            }
+            super.sendHeaders(responseHeaders);
+          }
+        }, headers);
+      }
+    };
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(io.grpc.ServerInterceptors.intercept(this, hint)).build().start();
   }
 
   String address() {

@@ -107,6 +107,32 @@ class MogulClientTest {
   }
 
   @Test
+  void callsFollowAFollowersLeaderHintStraightToTheLeader() throws Exception {
+    try (FakeTracker follower = new FakeTracker()) {
+      // The follower answers (as by forwarding) and names the leader.
+      follower.leaderHint = tracker.address();
+      client.close();
+      client = client(false, follower.address(), tracker.address());
+      client.listPage("d", "", "", 10);
+      int followerCalls = follower.calls.get();
+      assertEquals(1, followerCalls, "the first call went to the follower");
+      for (int i = 0; i < 5; i++) {
+        client.put("d", "k" + i, randomBytes(10));
+      }
+      assertEquals(followerCalls, follower.calls.get(), "later calls went straight to the leader");
+      assertEquals(5, tracker.closes.size());
+    }
+  }
+
+  @Test
+  void aLeaderHintNamingAnUnknownAddressIsIgnored() throws Exception {
+    tracker.leaderHint = "127.0.0.1:1";
+    client.put("d", "k", randomBytes(10));
+    client.put("d", "k2", randomBytes(10));
+    assertEquals(2, tracker.closes.size(), "the client stays on the tracker it knows");
+  }
+
+  @Test
   void failoverKeepsRotatingThroughEveryLeaderChange() throws Exception {
     try (FakeTracker a = new FakeTracker(); FakeTracker b = new FakeTracker()) {
       List<FakeTracker> all = List.of(a, b, tracker);

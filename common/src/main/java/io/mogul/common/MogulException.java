@@ -59,12 +59,31 @@ public class MogulException extends RuntimeException {
     return statusCode(reason).withDescription(getMessage()).asRuntimeException(trailers);
   }
 
+  /** Waits for {@code future}; its failure is rethrown as the typed error behind it. */
+  public static <T> T unwrapJoin(java.util.concurrent.CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      throw from(e);
+    }
+  }
+
+  /** The failure behind {@link java.util.concurrent.CompletionException} and {@link java.util.concurrent.ExecutionException} wrappers. */
+  public static Throwable unwrapCompletion(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
   /**
-   * Recovers the typed error from anything a gRPC call threw. Status codes without a
+   * Recovers the typed error from anything a gRPC call threw (completion wrappers included). Status codes without a
    * reason trailer (deadline, transport failures) map to {@link ErrorReason#UNAVAILABLE}
    * when they are transient and {@link ErrorReason#INTERNAL} otherwise.
    */
   public static MogulException from(Throwable t) {
+    t = unwrapCompletion(t);
     if (t instanceof MogulException m) {
       return m;
     }

@@ -3,6 +3,8 @@ package io.mogul.meta.bench;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mogul.common.MogulException;
+import io.mogul.common.batch.Coalescer;
+import io.mogul.common.grpc.ListenableFutures;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.server.TrackerServer;
 import io.mogul.proto.AdminGrpc;
@@ -17,6 +19,7 @@ import io.mogul.proto.DeviceReport;
 import io.mogul.proto.DomainRef;
 import io.mogul.proto.Empty;
 import io.mogul.proto.ErrorReason;
+import io.mogul.proto.FileInfo;
 import io.mogul.proto.HeartbeatRequest;
 import io.mogul.proto.RaftRole;
 import io.mogul.proto.RegisterRequest;
@@ -46,10 +49,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * CreateCloseBenchmark [--trackers h:p,h:p,...] [--local-group N] [--batch-in-flight N] [--concurrency 64]
  *                      [--duration-seconds 20] [--count N] [--warmup-seconds 15] [--target all|leader]
- *                      [--client-batch 1] [--processes]
+ *                      [--client-batch 1] [--coalesce] [--processes]
  * </pre>
  * With {@code --client-batch B > 1} every caller uploads B files per round trip through
- * CreateOpenBatch/CreateCloseBatch; latencies are then per batch call.
+ * CreateOpenBatch/CreateCloseBatch; latencies are then per batch call. With
+ * {@code --coalesce} every caller still uploads one file at a time, but the callers share
+ * a {@link Coalescer} per call kind, as the client library does: concurrent opens (and
+ * closes) leave together as one batch call.
  * Without {@code --trackers}, a group of {@code --local-group} (default 3) trackers is started
  * on loopback ports, in this JVM or, with {@code --processes}, as separate JVM processes. The benchmark registers three datanode hosts and keeps
  * them heartbeating so that placement has devices to choose from.
@@ -64,6 +70,7 @@ public final class CreateCloseBenchmark {
   private String target = "all";
   private int batchInFlight = new TrackerConfig().raft.batchMaxInFlight;
   private int clientBatch = 1;
+  private boolean coalesce;
   private boolean processes;
 
   private CreateCloseBenchmark() {}
@@ -89,6 +96,10 @@ public final class CreateCloseBenchmark {
         case "--target" -> target = v;
         case "--batch-in-flight" -> batchInFlight = Integer.parseInt(v);
         case "--client-batch" -> clientBatch = Integer.parseInt(v);
+        case "--coalesce" -> {
+          coalesce = true;
+          i--;
+        }
         case "--processes" -> {
           processes = true;
           i--;
@@ -270,6 +281,7 @@ public final class CreateCloseBenchmark {
     CountDownLatch finished = new CountDownLatch(concurrency);
     String run = Long.toString(System.nanoTime(), 36);
     long start = System.nanoTime();
+    BatchedCalls batched = new BatchedCalls(targets.get(0));
     for (int t = 0; t < concurrency; t++) {
       int id = t;
       Thread thread = new Thread(() -> {
@@ -284,7 +296,14 @@ public final class CreateCloseBenchmark {
             try {
               long t1;
               int committed;
-              if (clientBatch <= 1) {
+              if (coalesce) {
+                String key = run + "/" + id + "/" + n;
+                CreateOpenResponse open = MogulException.unwrapJoin(batched.opens.submit(CreateOpenRequest.newBuilder()
+                    .setDomain("bench").setKey(key).setSizeHint(4096).build(), deadlineIn(10)));
+                t1 = System.nanoTime();
+                MogulException.unwrapJoin(batched.closes.submit(closeOf(key, open), deadlineIn(10)));
+                committed = 1;
+              } else if (clientBatch <= 1) {
                 String key = run + "/" + id + "/" + n;
                 CreateOpenResponse open = stub.withDeadlineAfter(10, TimeUnit.SECONDS).createOpen(CreateOpenRequest.newBuilder()
                     .setDomain("bench").setKey(key).setSizeHint(4096).build());
@@ -351,13 +370,44 @@ public final class CreateCloseBenchmark {
       return;
     }
     long commits = commitsDone.get();
-    System.out.printf(Locale.ROOT, "trackers=%d target=%s concurrency=%d client-batch=%d duration=%.1fs commits=%d errors=%d%n",
-        targets.size(), target, concurrency, clientBatch, elapsed, commits, errors.get());
+    System.out.printf(Locale.ROOT,
+        "trackers=%d target=%s concurrency=%d client-batch=%d coalesce=%s duration=%.1fs commits=%d errors=%d%n",
+        targets.size(), target, concurrency, clientBatch, coalesce, elapsed, commits, errors.get());
     System.out.printf(Locale.ROOT, "commits/s=%.0f (each commit = create_open + create_close)%n", commits / elapsed);
     String unit = clientBatch > 1 ? " (per batch call of " + clientBatch + ")" : "";
     printLatency("create_open " + unit, openLat, done);
     printLatency("create_close" + unit, closeLat, done);
     printLatency("open+close  " + unit, commitLat, done);
+  }
+
+  private static long deadlineIn(long seconds) {
+    return System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+  }
+
+  /** Shared coalescers turning the callers' single opens and closes into batch calls. */
+  private static final class BatchedCalls {
+    private static final int MAX_BATCH = 1024;
+    private static final int MAX_IN_FLIGHT = 2;
+    final Coalescer<CreateOpenRequest, CreateOpenResponse> opens;
+    final Coalescer<CreateCloseRequest, FileInfo> closes;
+
+    BatchedCalls(ManagedChannel channel) {
+      TrackerGrpc.TrackerFutureStub stub = TrackerGrpc.newFutureStub(channel);
+      opens = new Coalescer<>((items, deadline) -> ListenableFutures.toCompletable(stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+          .createOpenBatch(CreateOpenBatchRequest.newBuilder().addAllItems(items).build()))
+          .thenApply(r -> {
+            List<Object> out = new ArrayList<>();
+            r.getResultsList().forEach(i -> out.add(i.hasError() ? MogulException.fromCallError(i.getError()) : i.getOpen()));
+            return out;
+          }), MAX_BATCH, MAX_IN_FLIGHT);
+      closes = new Coalescer<>((items, deadline) -> ListenableFutures.toCompletable(stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+          .createCloseBatch(CreateCloseBatchRequest.newBuilder().addAllItems(items).build()))
+          .thenApply(r -> {
+            List<Object> out = new ArrayList<>();
+            r.getResultsList().forEach(i -> out.add(i.hasError() ? MogulException.fromCallError(i.getError()) : i.getFile()));
+            return out;
+          }), MAX_BATCH, MAX_IN_FLIGHT);
+    }
   }
 
   private static CreateCloseRequest closeOf(String key, CreateOpenResponse open) {

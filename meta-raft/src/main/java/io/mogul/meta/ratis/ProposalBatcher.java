@@ -103,7 +103,7 @@ public final class ProposalBatcher implements AutoCloseable {
     replicated.whenCompleteAsync((result, error) -> {
       inFlight.release();
       if (error != null) {
-        MogulException m = MogulException.from(unwrap(error));
+        MogulException m = MogulException.from(error);
         batch.forEach(p -> p.result().completeExceptionally(m));
         return;
       }
@@ -118,14 +118,6 @@ public final class ProposalBatcher implements AutoCloseable {
         batch.get(i).result().complete(result.getResults(i));
       }
     }, completions);
-  }
-
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   private static void failAll(List<Pending> pending) {

@@ -150,7 +150,7 @@ public final class RaftNode implements AutoCloseable {
     }
     return f.handle((reply, error) -> {
       if (error != null) {
-        throw toMogul(ProposalBatcher.unwrap(error));
+        throw toMogul(MogulException.unwrapCompletion(error));
       }
       if (!reply.isSuccess()) {
         throw toMogul(reply.getException());

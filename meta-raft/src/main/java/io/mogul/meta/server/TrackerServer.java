@@ -60,7 +60,7 @@ public final class TrackerServer implements AutoCloseable {
       LeaderForwarding f = new LeaderForwarding(c);
       GrpcServerMetrics calls = new GrpcServerMetrics(metrics);
       server = NettyServerBuilder.forAddress(bind)
-          .addService(ServerInterceptors.intercept(new TrackerService(c, f), LeaderForwarding.interceptor(), calls))
+          .addService(ServerInterceptors.intercept(new TrackerService(c, f), LeaderForwarding.interceptor(), f.leaderHint(), calls))
           .addService(ServerInterceptors.intercept(new AdminService(c, f), LeaderForwarding.interceptor(), calls))
           .addService(ServerInterceptors.intercept(new RegistryService(c, f), LeaderForwarding.interceptor(), calls))
           .build().start();

@@ -3,8 +3,6 @@ package io.mogul.meta.service;
 import io.grpc.stub.StreamObserver;
 import io.mogul.common.MogulException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +46,7 @@ final class Calls {
   }
 
   static MogulException toMogul(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = MogulException.unwrapCompletion(error);
     if (!(t instanceof MogulException)) {
       LOG.warn("call failed unexpectedly", t);
     }

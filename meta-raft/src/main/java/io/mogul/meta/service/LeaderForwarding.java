@@ -3,6 +3,7 @@ package io.mogul.meta.service;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -28,6 +29,11 @@ import java.util.function.Supplier;
  */
 public final class LeaderForwarding implements AutoCloseable {
   static final Metadata.Key<String> FORWARDED = Metadata.Key.of("mogul-forwarded", Metadata.ASCII_STRING_MARSHALLER);
+  /**
+   * Response header naming the leader's client address, sent by a follower so that clients
+   * can send their next calls straight to the leader instead of through a forwarding hop.
+   */
+  public static final Metadata.Key<String> LEADER = Metadata.Key.of("mogul-leader", Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<Boolean> WAS_FORWARDED = Context.key("mogul-forwarded");
   private static final long FORWARD_DEADLINE_MS = 30_000;
 
@@ -52,6 +58,36 @@ public final class LeaderForwarding implements AutoCloseable {
         return Contexts.interceptCall(Context.current().withValue(WAS_FORWARDED, forwarded), call, headers, next);
       }
     };
+  }
+
+  /** Adds the {@link #LEADER} header to every answer of a follower that knows the leader. */
+  public ServerInterceptor leaderHint() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                        ServerCallHandler<Q, R> next) {
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            String leader = leaderAddressIfElsewhere();
+            if (leader != null) {
+              responseHeaders.put(LEADER, leader);
+            }
+            super.sendHeaders(responseHeaders);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  /** The leader's client address when another tracker leads, else null. */
+  private String leaderAddressIfElsewhere() {
+    try {
+      String leader = core.raft().leaderId();
+      return leader == null || leader.equals(core.raft().selfId().toString()) ? null : addressOf(leader);
+    } catch (MogulException e) {
+      return null;   // no group yet: nothing to hint
+    }
   }
 
   /** A gRPC channel to another tracker's client address (kept open). */

@@ -1,12 +1,14 @@
 package io.mogul.meta.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
 import io.mogul.common.MogulException;
+import io.mogul.meta.service.LeaderForwarding;
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
 import io.mogul.proto.DeviceInfo;
@@ -103,6 +105,21 @@ class TrackerClusterTest {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> cluster.tracker(follower)
         .createOpen(CreateOpenRequest.newBuilder().setDomain("nope").setKey("k").build()));
     assertEquals(ErrorReason.UNKNOWN_DOMAIN, MogulException.from(e).reason());
+  }
+
+  @Test
+  void aFollowerNamesTheLeaderInItsAnswersAndTheLeaderDoesNot() {
+    int leader = cluster.awaitLeader(Duration.ofSeconds(30));
+    int follower = cluster.anyFollower(leader);
+    prepare(follower);
+    java.util.concurrent.atomic.AtomicReference<io.grpc.Metadata> headers = new java.util.concurrent.atomic.AtomicReference<>();
+    ListKeysRequest list = ListKeysRequest.newBuilder().setDomain("photos").build();
+    cluster.tracker(follower).withInterceptors(io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(
+        headers, new java.util.concurrent.atomic.AtomicReference<>())).listKeys(list);
+    assertEquals(cluster.address(leader), headers.get().get(LeaderForwarding.LEADER));
+    cluster.tracker(leader).withInterceptors(io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(
+        headers, new java.util.concurrent.atomic.AtomicReference<>())).listKeys(list);
+    assertNull(headers.get().get(LeaderForwarding.LEADER));
   }
 
   @Test

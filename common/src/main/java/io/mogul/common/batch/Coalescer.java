@@ -1,4 +1,4 @@
-package io.mogul.client;
+package io.mogul.common.batch;
 
 import io.mogul.common.MogulException;
 import java.util.ArrayDeque;
@@ -17,12 +17,12 @@ import java.util.function.BiFunction;
  * @param <Q> request of one item
  * @param <R> answer of one item
  */
-final class Coalescer<Q, R> {
+public final class Coalescer<Q, R> {
   /**
    * Sends one batch; the future holds one outcome per request, in order: an answer or a
    * {@link MogulException}.
    */
-  interface BatchCall<Q, R> {
+  public interface BatchCall<Q, R> {
     CompletableFuture<List<Object>> send(List<Q> requests, long deadlineNanos);
   }
 
@@ -34,13 +34,14 @@ final class Coalescer<Q, R> {
   private final ArrayDeque<Pending<Q, R>> queue = new ArrayDeque<>();
   private int inFlight;
 
-  Coalescer(BatchCall<Q, R> call, int maxBatch, int maxInFlight) {
+  public Coalescer(BatchCall<Q, R> call, int maxBatch, int maxInFlight) {
     this.call = call;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
   }
 
-  CompletableFuture<R> submit(Q request, long deadlineNanos) {
+  /** Queues one call; completes with its own answer or typed error. */
+  public CompletableFuture<R> submit(Q request, long deadlineNanos) {
     CompletableFuture<R> future = new CompletableFuture<>();
     synchronized (this) {
       queue.add(new Pending<>(request, deadlineNanos, future));
@@ -92,7 +93,7 @@ final class Coalescer<Q, R> {
     for (int i = 0; i < batch.size(); i++) {
       CompletableFuture<R> future = batch.get(i).future();
       if (error != null) {
-        future.completeExceptionally(GrpcFutures.unwrap(error));
+        future.completeExceptionally(MogulException.from(error));
       } else if (outcomes.get(i) instanceof MogulException m) {
         future.completeExceptionally(m);
       } else {
