@@ -25,6 +25,7 @@ import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ListRequest;
+import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.RebalanceStatus;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.Setting;
@@ -62,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The leader's background jobs on one shared process cluster (3 trackers, 4 datanodes with
  * one device each, a class keeping 2 copies on distinct hosts): fsck repairing a corrupted
  * copy and re-replication after a dead datanode, both across a leader change; drain; delete
- * and orphan GC. The tests build on each other's state, in order.
+ * and orphan GC; rebalance by bytes; mindevcount changes. The tests build on each other's
+ * state, in order.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -291,30 +293,35 @@ class BackgroundJobsTest {
 
   @Test
   @Order(5)
-  void rebalanceThroughTheCliEvensOutFileCountsWithinTheSpread() throws Exception {
+  void rebalanceThroughTheCliEndsBalancedWithEveryDevicesBytesWithinTheSpreadOfTheMean() throws Exception {
     Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
     Path home = dir.resolve("home");
     Files.createDirectories(home);
+    // The drained device came back empty: far outside the spread before the run.
+    double before = furthestFromMeanUsagePercent();
+    assertTrue(before > 10, "expected an uneven start, furthest device " + before + "% off the mean: " + storedBytes());
     CliRun start = CliRun.run(home, env, new byte[0], "admin", "rebalance", "start");
     assertEquals(0, start.exitCode(), start.toString());
     long begin = System.nanoTime();
     await(Duration.ofSeconds(60), () -> {
       RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
-      return !s.getRunning() && s.getFinishedMs() != 0;
-    }, () -> "rebalance did not reach the spread: " + cluster.devices());
-    CliRun status = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "status");
-    assertEquals(0, status.exitCode(), status.toString());
-    assertTrue(status.out().contains("moved"), status.toString());
+      return !s.getRunning() && s.getOutcome() != RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED;
+    }, () -> "rebalance did not end: " + storedBytes());
     RebalanceStatus done = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
-    System.out.printf("rebalance: %d files moved in %d ms%n", done.getMovedFiles(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
-    assertTrue(done.getMovedFiles() > 0, done.toString());
-    List<Long> counts = cluster.devices().stream().filter(d -> d.getState() == DeviceState.DEVICE_ALIVE)
-        .map(DeviceInfo::getFileCount).toList();
-    double mean = counts.stream().mapToLong(Long::longValue).average().orElseThrow();
-    for (long c : counts) {
-      assertTrue(Math.abs(c - mean) <= Math.max(1, mean * 0.10) + 1e-9, "file counts " + counts);
-    }
+    System.out.printf("rebalance: %d files (%d bytes) moved in %d ms; %s%n", done.getMovedFiles(),
+        done.getMovedBytes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), done.getDetail());
+    assertEquals(RebalanceOutcome.REBALANCE_BALANCED, done.getOutcome(), done.toString());
+    assertTrue(done.getFinishedMs() != 0 && done.getMovedFiles() > 0, done.toString());
+    // What the job reports is what the files' locations say: every writable device's bytes
+    // over its capacity within rebalance.spread_percent (10) percent of the mean usage.
+    double after = furthestFromMeanUsagePercent();
+    assertTrue(after <= 10, "furthest device " + after + "% off the mean usage: " + storedBytes());
+    CliRun status = CliRun.run(home, env, new byte[0], "admin", "rebalance", "status");
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(status.out().contains("balanced (spread reached)"), status.toString());
+    CliRun json = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "status");
+    assertEquals(0, json.exitCode(), json.toString());
+    assertTrue(json.out().contains("REBALANCE_BALANCED") && json.out().contains("moved"), json.toString());
     for (Map.Entry<String, byte[]> e : contents.entrySet()) {
       FileInfo info = client.info(DOMAIN, e.getKey());
       assertEquals(2, info.getLocationsCount(), info.toString());
@@ -394,6 +401,35 @@ class BackgroundJobsTest {
 
   private static DeviceInfo device(int id) {
     return cluster.devices().stream().filter(d -> d.getDeviceId() == id).findFirst().orElseThrow();
+  }
+
+  /** Bytes of the files located on each alive, reachable device, from the files' own locations. */
+  private static Map<Integer, Long> storedBytes() {
+    Map<Integer, Long> bytes = new LinkedHashMap<>();
+    cluster.devices().stream().filter(d -> d.getState() == DeviceState.DEVICE_ALIVE && d.getReachable())
+        .forEach(d -> bytes.put(d.getDeviceId(), 0L));
+    for (String key : contents.keySet()) {
+      FileInfo info = client.info(DOMAIN, key);
+      for (DeviceLocation l : info.getLocationsList()) {
+        bytes.computeIfPresent(l.getDeviceId(), (id, n) -> n + info.getLength());
+      }
+    }
+    return bytes;
+  }
+
+  /** How far the device furthest from the mean usage (bytes stored over capacity) is from it, in percent of the mean. */
+  private static double furthestFromMeanUsagePercent() {
+    Map<Integer, Long> bytes = storedBytes();
+    Map<Integer, Long> capacity = new HashMap<>();
+    cluster.devices().forEach(d -> capacity.put(d.getDeviceId(), d.getCapacityBytes()));
+    double mean = (double) bytes.values().stream().mapToLong(Long::longValue).sum()
+        / bytes.keySet().stream().mapToLong(capacity::get).sum();
+    double furthest = 0;
+    for (Map.Entry<Integer, Long> e : bytes.entrySet()) {
+      double usage = (double) e.getValue() / capacity.get(e.getKey());
+      furthest = Math.max(furthest, Math.abs(usage - mean) / mean * 100);
+    }
+    return furthest;
   }
 
   private static FsckStatus fsck() {

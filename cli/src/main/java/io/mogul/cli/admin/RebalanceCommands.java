@@ -26,15 +26,36 @@ final class RebalanceCommands {
       return;
     }
     Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("state", s.getRunning() ? "running" : s.getFinishedMs() != 0 ? "done (spread reached)" : "stopped");
-    fields.put("started", s.getStartedMs() == 0 ? "-" : Instant.ofEpochMilli(s.getStartedMs()).toString());
+    fields.put("state", state(s));
+    fields.put("started", time(s.getStartedMs()));
     fields.put("files moved", s.getMovedFiles());
     fields.put("bytes moved", s.getMovedBytes() + " (" + Output.bytes(s.getMovedBytes()) + ")");
-    fields.put("spread reached", s.getFinishedMs() == 0 ? "-" : Instant.ofEpochMilli(s.getFinishedMs()).toString());
+    fields.put("spread reached", time(s.getFinishedMs()));
+    fields.put("ended", time(s.getStoppedMs()));
+    fields.put("detail", s.getDetail().isEmpty() ? "-" : s.getDetail());
     out.fields(fields);
   }
 
-  @Command(name = "start", description = "Start moving files until usage is within rebalance.spread_percent.")
+  /** One line saying whether it runs and how the last run ended; "balanced" only when the spread was reached. */
+  static String state(RebalanceStatus s) {
+    if (s.getRunning()) {
+      return "running";
+    }
+    return switch (s.getOutcome()) {
+      case REBALANCE_BALANCED -> "balanced (spread reached)";
+      case REBALANCE_NOTHING_MOVABLE -> "stopped: nothing movable (spread not reached)";
+      case REBALANCE_STOPPED_BY_ADMIN -> "stopped by an administrator";
+      // Ended before outcomes were recorded, or never started.
+      default -> s.getFinishedMs() != 0 ? "stopped (spread reached)" : s.getStartedMs() == 0 ? "never run" : "stopped";
+    };
+  }
+
+  private static String time(long ms) {
+    return ms == 0 ? "-" : Instant.ofEpochMilli(ms).toString();
+  }
+
+  @Command(name = "start", description = "Start moving files from fuller to emptier devices until every writable"
+      + " device's usage (bytes stored over capacity) is within rebalance.spread_percent percent of the mean.")
   static final class Start implements Callable<Integer> {
     @Mixin GlobalOptions global;
 
@@ -56,7 +77,7 @@ final class RebalanceCommands {
     }
   }
 
-  @Command(name = "status", description = "Show rebalance progress.")
+  @Command(name = "status", description = "Show rebalance progress and how the last run ended.")
   static final class Status implements Callable<Integer> {
     @Mixin GlobalOptions global;
 

@@ -292,10 +292,11 @@ final class FileRepair {
 
   /**
    * Moves the fid's copy from {@code from} to {@code to} (rebalance): copy, commit the new
-   * location in place of the old one, delete the old blob. False when the fid is busy,
-   * gone, or the copy or commit failed.
+   * location in place of the old one, delete the old blob; the copy is paced by
+   * {@code pace} (rebalance has a bandwidth of its own). False when the fid is busy, gone,
+   * or the copy or commit failed.
    */
-  boolean move(long fid, int from, int to) throws InterruptedException {
+  boolean move(long fid, int from, int to, Throttle pace) throws InterruptedException {
     if (!busy.add(fid)) {
       return false;
     }
@@ -316,7 +317,7 @@ final class FileRepair {
       if (plan == null) {
         return false;
       }
-      bandwidth.acquire(plan.fid().getLength());
+      pace.acquire(plan.fid().getLength());
       try {
         replicate(plan, from, to);
       } catch (RuntimeException e) {

@@ -1,142 +1,191 @@
 package io.mogul.meta.jobs;
 
 import io.mogul.common.MogulException;
+import io.mogul.meta.placement.DeviceObservations;
 import io.mogul.meta.request.ControlRebalance;
 import io.mogul.meta.request.JobRecords;
 import io.mogul.meta.service.TrackerCore;
 import io.mogul.meta.store.MetaView;
-import io.mogul.meta.store.StoreException;
-import io.mogul.meta.store.Table;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.HostState;
+import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.RebalanceStatus;
-import io.mogul.proto.ReplicationPolicy;
-import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.DeviceRecord;
-import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.HostRecord;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Rebalance: while started (or the {@code rebalance.enabled} setting is on), moves files
- * from the device holding the most files per weight to the one holding the fewest, a
- * bounded number per round and throttled by {@code rebalance.max_bytes_per_second}, until
- * every writable device is within {@code rebalance.spread_percent} of the mean; then it
- * records that the spread was reached and stops. Moves are committed through Raft one by
- * one, so a new leader continues from the balance it finds.
+ * from fuller to emptier writable devices, by bytes, until every one's usage (bytes stored
+ * over capacity) is within {@code rebalance.spread_percent} percent of the mean usage;
+ * moves are paced by {@code rebalance.max_bytes_per_second}. {@link RebalancePlan} decides
+ * the moves, {@link DeviceBytesCensus} counts the bytes stored per device and
+ * {@link RebalanceCandidates} finds the files to consider, a bounded page per round.
+ *
+ * <p>A started run ends on its own in one of two ways, recorded with the outcome and why:
+ * BALANCED once the spread is reached, NOTHING_MOVABLE when usage is outside the spread but
+ * no file anywhere can move closer to even (a full turn over the fid table found none, or
+ * fewer than two devices have been writable for a minute). Moves are committed through
+ * Raft one by one, so a new leader continues from the balance it finds; its count of the
+ * bytes per device starts afresh.
  */
 final class RebalanceJob {
   private static final Logger LOG = LoggerFactory.getLogger(RebalanceJob.class);
   static final int MOVES_PER_ROUND = 32;
+  /** Most fids counted, and most fids looked at for candidates, per round. */
   static final int SCAN_LIMIT = 100_000;
+  /** A longer pause between rounds means this tracker was not leading or not rebalancing: count afresh. */
+  static final long STALE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * How long fewer than two devices must be writable before a run ends as nothing movable,
+   * so that devices still unheard of after a restart or briefly unreachable do not end it.
+   */
+  static final long TOO_FEW_DEVICES_GRACE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final TrackerCore core;
   private final JobSettings settings;
   private final FileRepair repair;
+  private final Throttle bandwidth;
+  private final DeviceBytesCensus census = new DeviceBytesCensus();
+  private final RebalanceCandidates candidates = new RebalanceCandidates();
+  private long lastRoundNanos;
+  /** Since when fewer than two devices have been writable; 0 while enough are. */
+  private long tooFewSinceNanos;
 
   RebalanceJob(TrackerCore core, JobSettings settings, FileRepair repair) {
     this.core = core;
     this.settings = settings;
     this.repair = repair;
+    this.bandwidth = new Throttle(() -> settings.number("rebalance.max_bytes_per_second"));
   }
-
-  private record Load(int deviceId, int hostId, long files, double share) {}
-
-  private record Moves(List<Long> fids, int from, int to) {}
 
   void round() throws InterruptedException {
-    RebalanceStatus state = core.read(JobRecords::rebalance);
-    if (!state.getRunning() && !settings.flag("rebalance.enabled")) {
-      return;
-    }
-    long spread = settings.number("rebalance.spread_percent");
-    Moves moves = core.read(view -> plan(view, spread));
-    if (moves == null) {
-      if (state.getRunning()) {
-        try {
-          repair.propose(ControlRebalance.prepare(false, true, System.currentTimeMillis()));
-        } catch (MogulException e) {
-          LOG.info("recording the end of rebalance failed: {}", e.getMessage());
-        }
+    boolean continuing = lastRoundNanos != 0 && System.nanoTime() - lastRoundNanos <= STALE_AFTER_NANOS;
+    try {
+      RebalanceStatus state = core.read(JobRecords::rebalance);
+      if (!active(state) || !continuing) {
+        census.reset();
+        candidates.reset();
+        tooFewSinceNanos = 0;
       }
-      return;
-    }
-    for (long fid : moves.fids()) {
-      if (!core.read(JobRecords::rebalance).getRunning() && !settings.flag("rebalance.enabled")) {
-        return;
+      if (active(state)) {
+        step(state);
       }
-      repair.move(fid, moves.from(), moves.to());
+    } finally {
+      lastRoundNanos = System.nanoTime();
     }
   }
 
-  /** The next moves, or null when usage is within the spread (or nothing can move). */
-  private Moves plan(MetaView view, long spreadPercent) {
-    List<Load> loads = new ArrayList<>();
+  private boolean active(RebalanceStatus state) {
+    return state.getRunning() || settings.flag("rebalance.enabled");
+  }
+
+  private void step(RebalanceStatus state) throws InterruptedException {
+    long spread = settings.number("rebalance.spread_percent");
+    Map<Integer, Long> stored = core.read(view -> census.advance(view, SCAN_LIMIT));
+    List<RebalancePlan.Device> devices = core.read(view -> writable(view, stored == null ? Map.of() : stored));
+    if (devices.size() < 2) {
+      long now = System.nanoTime();
+      tooFewSinceNanos = tooFewSinceNanos == 0 ? now : tooFewSinceNanos;
+      if (now - tooFewSinceNanos >= TOO_FEW_DEVICES_GRACE_NANOS) {
+        end(state, RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, "fewer than two writable devices (alive, on an"
+            + " alive host, reachable, with a capacity and a weight above 0) for "
+            + TimeUnit.NANOSECONDS.toSeconds(TOO_FEW_DEVICES_GRACE_NANOS) + " s: " + devices.stream()
+            .map(RebalancePlan.Device::deviceId).toList());
+      }
+      return;
+    }
+    tooFewSinceNanos = 0;
+    if (stored == null) {
+      return; // the first count of the bytes on each device is still under way
+    }
+    RebalancePlan.Spread now = RebalancePlan.measure(devices, spread);
+    if (now.balanced()) {
+      end(state, RebalanceOutcome.REBALANCE_BALANCED, "usage within the spread: " + now.describe());
+      return;
+    }
+    Set<Integer> sources = new HashSet<>();
+    for (RebalancePlan.Device d : devices) {
+      if ((double) d.usedBytes() / d.capacityBytes() > now.meanUsage()) {
+        sources.add(d.deviceId());
+      }
+    }
+    List<RebalancePlan.FileCopies> files = core.read(view -> candidates.next(view, sources, SCAN_LIMIT));
+    RebalancePlan.Result plan = RebalancePlan.plan(devices, files, spread, MOVES_PER_ROUND);
+    switch (plan.outcome()) {
+      case BALANCED -> end(state, RebalanceOutcome.REBALANCE_BALANCED, plan.detail());
+      case NOTHING_MOVABLE -> {
+        if (candidates.fruitless()) {
+          end(state, RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, plan.detail() + " (every file was looked at)");
+        }
+      }
+      case SEARCH_LIMIT -> {
+        candidates.progressed(); // not searched through: proves nothing about this page
+        LOG.debug("rebalance: {}", plan.detail());
+      }
+      case MOVES -> {
+        candidates.progressed();
+        LOG.debug("rebalance: {}", plan.detail());
+        move(plan.moves());
+      }
+      default -> throw new IllegalStateException("outcome " + plan.outcome());
+    }
+  }
+
+  private void move(List<RebalancePlan.Move> moves) throws InterruptedException {
+    for (RebalancePlan.Move m : moves) {
+      if (!active(core.read(JobRecords::rebalance))) {
+        return;
+      }
+      if (repair.move(m.fid(), m.from(), m.to(), bandwidth)) {
+        census.moved(m.fid(), m.length(), m.from(), m.to());
+      }
+    }
+  }
+
+  /**
+   * The devices rebalance works with: alive, on an alive host, reachable and weighted above
+   * zero, with the freshest capacity observed (the persisted one while none is) and the
+   * bytes stored on them.
+   */
+  private List<RebalancePlan.Device> writable(MetaView view, Map<Integer, Long> stored) {
+    DeviceObservations observations = core.observations();
+    List<RebalancePlan.Device> out = new ArrayList<>();
     for (DeviceRecord d : view.devices()) {
       HostRecord h = view.host(d.getHostId());
       if (h == null || d.getState() != DeviceState.DEVICE_ALIVE || h.getState() != HostState.HOST_ALIVE
-          || d.getWeight() == 0 || !core.observations().reachable(d.getDeviceId())) {
+          || d.getWeight() == 0 || !observations.reachable(d.getDeviceId())) {
         continue;
       }
-      loads.add(new Load(d.getDeviceId(), d.getHostId(), d.getFileCount(), (double) d.getFileCount() / d.getWeight()));
-    }
-    if (loads.size() < 2) {
-      return null;
-    }
-    loads.sort(Comparator.comparingDouble(Load::share));
-    Load emptiest = loads.get(0);
-    Load fullest = loads.get(loads.size() - 1);
-    double mean = loads.stream().mapToDouble(Load::share).average().orElse(0);
-    // Never finer than one file: a share moves by 1/weight per file.
-    double oneFile = 1.0 / Math.min(weight(view, emptiest), weight(view, fullest));
-    double allowed = Math.max(mean * spreadPercent / 100.0, oneFile);
-    if (fullest.share() - mean <= allowed && mean - emptiest.share() <= allowed) {
-      return null;
-    }
-    long wanted = Math.max(1, Math.min(MOVES_PER_ROUND, (fullest.files() - emptiest.files()) / 2));
-    Map<String, ReplicationPolicy> policies = new HashMap<>();
-    for (ClassRecord c : view.classes(null)) {
-      policies.put(c.getDomain() + "\0" + c.getName(), c.getPolicy());
-    }
-    List<Long> fids = new ArrayList<>();
-    int[] scanned = {0};
-    view.kv().scan(Table.FIDS, new byte[0], null, (k, v) -> {
-      FidRecord r;
-      try {
-        r = FidRecord.parseFrom(v);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new StoreException("corrupt fid record", e);
+      DeviceObservations.Observation o = observations.device(d.getDeviceId());
+      long capacity = o != null && o.capacityBytes() > 0 ? o.capacityBytes() : d.getCapacityBytes();
+      if (capacity <= 0) {
+        continue;
       }
-      if (r.getDeviceIdsList().contains(fullest.deviceId()) && !r.getDeviceIdsList().contains(emptiest.deviceId())
-          && policyAllows(view, r, policies.get(r.getDomain() + "\0" + r.getStorageClass()), fullest, emptiest)) {
-        fids.add(r.getFid());
-      }
-      return fids.size() < wanted && ++scanned[0] < SCAN_LIMIT;
-    });
-    return fids.isEmpty() ? null : new Moves(fids, fullest.deviceId(), emptiest.deviceId());
+      long free = o == null || o.full() ? 0 : o.freeBytes();
+      out.add(new RebalancePlan.Device(d.getDeviceId(), h.getHostId(), h.getZone(),
+          stored.getOrDefault(d.getDeviceId(), 0L), capacity, free));
+    }
+    return out;
   }
 
-  private static long weight(MetaView view, Load load) {
-    return Math.max(1, view.device(load.deviceId()).getWeight());
-  }
-
-  /** Under a host-spreading policy the destination's host must not hold another copy of the fid. */
-  private static boolean policyAllows(MetaView view, FidRecord r, ReplicationPolicy policy, Load from, Load to) {
-    if (policy == ReplicationPolicy.MULTIPLE_DEVICES || from.hostId() == to.hostId()) {
-      return true;
+  /** Records how the running run ended; nothing while only the setting keeps rebalance on. */
+  private void end(RebalanceStatus state, RebalanceOutcome outcome, String detail) {
+    if (!state.getRunning()) {
+      return;
     }
-    for (int id : r.getDeviceIdsList()) {
-      DeviceRecord d = view.device(id);
-      if (id != from.deviceId() && d != null && d.getHostId() == to.hostId()) {
-        return false;
-      }
+    LOG.info("rebalance ended, {}: {}", outcome, detail);
+    try {
+      repair.propose(ControlRebalance.finish(state.getStartedMs(), outcome, detail, System.currentTimeMillis()));
+    } catch (MogulException e) {
+      LOG.info("recording the end of rebalance failed (retried next round): {}", e.getMessage());
     }
-    return true;
   }
 }

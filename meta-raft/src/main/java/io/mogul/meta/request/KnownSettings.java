@@ -23,7 +23,8 @@ public final class KnownSettings {
     define("deletion.enabled", "true", Kind.BOOLEAN,
         "remove the blobs of deleted and replaced files from the datanodes");
     define("rebalance.enabled", "false", Kind.BOOLEAN,
-        "move files from fuller to emptier devices in the background");
+        "move files from fuller to emptier devices in the background all the time, not only while a started"
+        + " rebalance runs");
     define("deletion.delay_seconds", "0", Kind.NON_NEGATIVE_INTEGER,
         "how long a queued deletion waits before its blobs are removed");
     define("replication.max_bytes_per_second", "52428800", Kind.NON_NEGATIVE_INTEGER,
@@ -35,9 +36,11 @@ public final class KnownSettings {
     define("fsck.fids_per_second", "1000", Kind.NON_NEGATIVE_INTEGER,
         "how many fids the background fsck checks per second at most (0: unlimited)");
     define("rebalance.spread_percent", "10", Kind.NON_NEGATIVE_INTEGER,
-        "rebalance stops once every device's file share is within this many percent of the mean");
+        "rebalance stops once every writable device's usage (bytes of the files stored on it over its capacity)"
+        + " is within this many percent of the mean usage (all bytes stored over all capacity):"
+        + " 10 with a mean of 50% full allows 45% to 55%");
     define("rebalance.max_bytes_per_second", "10485760", Kind.NON_NEGATIVE_INTEGER,
-        "bandwidth rebalance moves may use (0: unlimited)");
+        "bandwidth rebalance moves may use, apart from replication.max_bytes_per_second (0: unlimited)");
     define("list_keys.max_limit", "10000", Kind.NON_NEGATIVE_INTEGER,
         "most keys one list_keys call returns");
   }

@@ -11,6 +11,7 @@ import io.mogul.proto.FileInfo;
 import io.mogul.proto.FileKey;
 import io.mogul.proto.FsckLogEntry;
 import io.mogul.proto.FsckStatus;
+import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.RebalanceStatus;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.meta.AddLocation;
@@ -176,5 +177,58 @@ class JobCommandsTest {
     RebalanceStatus done = f.ok(ControlRebalance.prepare(false, true, f.now + 5)).getRebalance();
     assertFalse(done.getRunning());
     assertEquals(f.now + 5, done.getFinishedMs());
+  }
+
+  @Test
+  void balancedRunRecordsTheOutcomeAndWhenTheSpreadWasReached() {
+    RebalanceStatus started = f.ok(ControlRebalance.prepare(true, false, f.now)).getRebalance();
+    RebalanceStatus done = f.ok(ControlRebalance.finish(started.getStartedMs(), RebalanceOutcome.REBALANCE_BALANCED,
+        "usage within the spread", f.now + 7)).getRebalance();
+    assertFalse(done.getRunning());
+    assertEquals(RebalanceOutcome.REBALANCE_BALANCED, done.getOutcome());
+    assertEquals(f.now + 7, done.getFinishedMs());
+    assertEquals(f.now + 7, done.getStoppedMs());
+    assertEquals("usage within the spread", done.getDetail());
+    RebalanceStatus again = f.ok(ControlRebalance.prepare(true, false, f.now + 9)).getRebalance();
+    assertTrue(again.getRunning());
+    assertEquals(RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED, again.getOutcome(), "a new run has no outcome yet");
+    assertEquals(0, again.getFinishedMs());
+    assertEquals("", again.getDetail());
+  }
+
+  @Test
+  void nothingMovableStopsTheRunWithoutClaimingTheSpread() {
+    RebalanceStatus started = f.ok(ControlRebalance.prepare(true, false, f.now)).getRebalance();
+    RebalanceStatus done = f.ok(ControlRebalance.finish(started.getStartedMs(),
+        RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, "every file already has a copy on the target", f.now + 3))
+        .getRebalance();
+    assertFalse(done.getRunning());
+    assertEquals(RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, done.getOutcome());
+    assertEquals(0, done.getFinishedMs(), "the spread was not reached");
+    assertEquals(f.now + 3, done.getStoppedMs());
+    assertEquals("every file already has a copy on the target", done.getDetail());
+  }
+
+  @Test
+  void leadersNoteForAnEarlierRunChangesNothing() {
+    RebalanceStatus first = f.ok(ControlRebalance.prepare(true, false, f.now)).getRebalance();
+    f.ok(ControlRebalance.prepare(false, false, f.now + 1));
+    RebalanceStatus second = f.ok(ControlRebalance.prepare(true, false, f.now + 2)).getRebalance();
+    RebalanceStatus after = f.ok(ControlRebalance.finish(first.getStartedMs(), RebalanceOutcome.REBALANCE_BALANCED,
+        "measured in the first run", f.now + 3)).getRebalance();
+    assertEquals(second, after, "the second run goes on");
+    assertEquals(second, JobRecords.rebalance(f.view()));
+  }
+
+  @Test
+  void adminStopOfARunningRebalanceIsRecordedAsSuch() {
+    f.ok(ControlRebalance.prepare(true, false, f.now));
+    RebalanceStatus stopped = f.ok(ControlRebalance.prepare(false, false, f.now + 4)).getRebalance();
+    assertFalse(stopped.getRunning());
+    assertEquals(RebalanceOutcome.REBALANCE_STOPPED_BY_ADMIN, stopped.getOutcome());
+    assertEquals(0, stopped.getFinishedMs());
+    assertEquals(f.now + 4, stopped.getStoppedMs());
+    assertEquals(stopped, f.ok(ControlRebalance.prepare(false, false, f.now + 8)).getRebalance(),
+        "stopping a stopped rebalance changes nothing");
   }
 }
