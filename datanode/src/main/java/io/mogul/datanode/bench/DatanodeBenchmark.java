@@ -10,11 +10,13 @@ import io.mogul.datanode.server.DatanodeServer;
 import io.mogul.datanode.storage.NeedleIndex;
 import io.mogul.datanode.storage.NeedleLocation;
 import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import io.mogul.proto.WriteTrailer;
 import java.nio.ByteBuffer;
@@ -30,13 +32,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
- * Measures one datanode: fsync'ed 4 KiB writes/s and 4 KiB reads/s with 16 concurrent
- * streams, MB/s writing and reading 64 MiB blobs, and heap bytes per blob of the needle
- * index with 1,000,000 blobs.
+ * Measures one datanode: fsync'ed 4 KiB writes/s with 16 concurrent streams (unary
+ * {@code WriteSmall} calls, one in flight per stream, and pipelined {@code WriteSmallStream}
+ * calls with a window of writes in flight per stream), 4 KiB reads/s, MB/s writing and
+ * reading 64 MiB blobs, and heap bytes per blob of the needle index with 1,000,000 blobs.
  *
  * <p>Usage: {@code DatanodeBenchmark [--address host:port] [--device N] [--dir DIR]
- * [--seconds S] [--streams N] [--large-blobs N] [--warmup S]}. Without an address a standalone datanode
- * is started in this JVM on a temporary directory (or {@code --dir}).
+ * [--seconds S] [--streams N] [--window W] [--large-blobs N] [--warmup S]}. Without an
+ * address a standalone datanode is started in this JVM on a temporary directory (or
+ * {@code --dir}), with {@code server.maxPipelinedWrites} set to the window; after its restart
+ * the reads are measured once more with the other read mode (on the transport threads,
+ * {@code server.readThreads: 0}, when the default uses read threads; else 8 read threads)
+ * for comparison.
  */
 public final class DatanodeBenchmark {
   private DatanodeBenchmark() {}
@@ -49,6 +56,7 @@ public final class DatanodeBenchmark {
     int streams = 16;
     int largeBlobs = 16;
     int warmup = 10;
+    int window = 64;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--address" -> address = args[++i];
@@ -58,6 +66,7 @@ public final class DatanodeBenchmark {
         case "--streams" -> streams = Integer.parseInt(args[++i]);
         case "--large-blobs" -> largeBlobs = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--window" -> window = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -69,30 +78,39 @@ public final class DatanodeBenchmark {
       c.trackers = List.of();
       c.devices = 1;
       c.reserveBytes = 1L << 30;
+      c.server.maxPipelinedWrites = window;
       server = DatanodeServer.start(c);
       address = server.address();
       System.out.println("started standalone datanode at " + address + " on " + c.dataDir);
     }
     ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().directExecutor()
         .maxInboundMessageSize(32 << 20).build();
+    long fidBase = System.currentTimeMillis() << 16;
+    long written;
     try {
-      long fidBase = System.currentTimeMillis() << 16;
       if (warmup > 0) {
         // Unmeasured rounds first, so JIT compilation does not count against the figures.
         System.out.println("warm-up (not measured):");
         long warmed = smallWrites(channel, device, fidBase + (1L << 45), streams, warmup);
+        pipelinedWrites(channel, device, fidBase + (1L << 45) + (1L << 43), streams, window, warmup);
         smallReads(channel, device, fidBase + (1L << 45), warmed, streams, warmup);
         System.out.println("measured:");
       }
       if (server != null) {
         engineWrites(server, device, fidBase + (1L << 44), streams, seconds);
       }
-      long written = smallWrites(channel, device, fidBase, streams, seconds);
+      GroupCommit unary = server == null ? null : GroupCommit.of(server, device);
+      written = smallWrites(channel, device, fidBase, streams, seconds);
       if (server != null) {
-        var w = server.store().device(device).writer();
-        System.out.printf("  group commit: %,d batches, %.1f writes per batch, %.2f ms fsync per batch%n",
-            w.batches(), (double) w.batchedOps() / Math.max(1, w.batches()),
-            w.syncNanos() / 1e6 / Math.max(1, w.batches()));
+        unary.printSince(server, device);
+      }
+      GroupCommit pipelined = server == null ? null : GroupCommit.of(server, device);
+      pipelinedWrites(channel, device, fidBase + (1L << 43), streams, window, seconds);
+      if (server != null) {
+        pipelined.printSince(server, device);
+      }
+      if (server != null) {
+        System.out.printf("reads, server.readThreads %d:%n", c.server.readThreads);
       }
       smallReads(channel, device, fidBase, written, streams, seconds);
       largeBlobs(channel, device, fidBase + (1L << 40), streams, largeBlobs);
@@ -103,13 +121,51 @@ public final class DatanodeBenchmark {
       }
     }
     if (server != null) {
-      long start = System.nanoTime();
-      try (DatanodeServer again = DatanodeServer.start(c)) {
-        System.out.printf("restart: %,d blobs indexed again in %.0f ms%n",
-            again.store().device(device).index().size(), (System.nanoTime() - start) / 1e6);
-      }
+      // The restarted datanode reads the other way: on its transport threads, or on 8 read threads.
+      c.server.readThreads = c.server.readThreads > 0 ? 0 : 8;
+      restartAndReadAgain(c, device, fidBase, written, streams, seconds, warmup);
     }
     indexHeapPerBlob(1_000_000);
+  }
+
+  /**
+   * Restarts the datanode (timing the re-index), then measures 4 KiB reads again with the
+   * restarted datanode's read settings, after a warm-up round of its own.
+   */
+  private static void restartAndReadAgain(DatanodeConfig c, int device, long fidBase, long written, int streams,
+      int seconds, int warmup) throws Exception {
+    long start = System.nanoTime();
+    try (DatanodeServer again = DatanodeServer.start(c)) {
+      System.out.printf("restart: %,d blobs indexed again in %.0f ms%n",
+          again.store().device(device).index().size(), (System.nanoTime() - start) / 1e6);
+      ManagedChannel channel = NettyChannelBuilder.forTarget(again.address()).usePlaintext().directExecutor()
+          .maxInboundMessageSize(32 << 20).build();
+      try {
+        if (warmup > 0) {
+          System.out.printf("reads again, server.readThreads %d, warm-up (not measured):%n", c.server.readThreads);
+          smallReads(channel, device, fidBase, written, streams, warmup);
+        }
+        System.out.printf("reads again, server.readThreads %d, measured:%n", c.server.readThreads);
+        smallReads(channel, device, fidBase, written, streams, seconds);
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Group-commit counters of a device's writer at one moment, to report a phase's batches. */
+  private record GroupCommit(long batches, long ops, long syncNanos) {
+    static GroupCommit of(DatanodeServer server, int device) {
+      var w = server.store().device(device).writer();
+      return new GroupCommit(w.batches(), w.batchedOps(), w.syncNanos());
+    }
+
+    void printSince(DatanodeServer server, int device) {
+      GroupCommit now = of(server, device);
+      long b = Math.max(1, now.batches - batches);
+      System.out.printf("  group commit: %,d batches, %.1f writes per batch, %.2f ms fsync per batch%n",
+          now.batches - batches, (double) (now.ops - ops) / b, (now.syncNanos - syncNanos) / 1e6 / b);
+    }
   }
 
   private interface StreamBody {
@@ -241,9 +297,96 @@ public final class DatanodeBenchmark {
           }
         }));
     double secs = (System.nanoTime() - start) / 1e9;
-    System.out.printf("fsync'ed 4 KiB writes: %,d in %.1f s = %,.0f writes/s (%d streams)%n", ops, secs,
-        ops / secs, streams);
+    System.out.printf("fsync'ed 4 KiB writes, %d unary streams (one WriteSmall in flight each): %,d in %.1f s = "
+        + "%,.0f writes/s%n", streams, ops, secs, ops / secs);
     return next.get();
+  }
+
+  /**
+   * Fsync'ed 4 KiB writes through {@code WriteSmallStream}: each of {@code streams} calls keeps
+   * up to {@code window} writes unacknowledged (and sends only while the transport is ready),
+   * sending the next as acks come back, until the deadline; then it half-closes and waits for
+   * the remaining acks. Runs on the channel's transport thread, like the unary phase.
+   */
+  private static void pipelinedWrites(ManagedChannel channel, int device, long fidBase, int streams, int window,
+      int seconds) throws Exception {
+    DataNodeGrpc.DataNodeStub stub = DataNodeGrpc.newStub(channel);
+    byte[] data = new byte[4096];
+    new SplittableRandom(5).nextBytes(data);
+    CRC32C crc = new CRC32C();
+    crc.update(data);
+    int dataCrc = (int) crc.getValue();
+    ByteString payload = ByteString.copyFrom(data);
+    AtomicLong next = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(streams);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    long cpuBefore = processCpuNanos();
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+    for (int s = 0; s < streams; s++) {
+      stub.writeSmallStream(new ClientResponseObserver<WriteSmallRequest, WriteSmallAck>() {
+        private ClientCallStreamObserver<WriteSmallRequest> out;
+        private int inFlight;
+        private boolean closed;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WriteSmallRequest> requests) {
+          out = requests;
+          out.setOnReadyHandler(this::pump);
+        }
+
+        private synchronized void pump() {
+          if (closed) {
+            return;
+          }
+          if (System.nanoTime() >= deadline || failure.get() != null) {
+            closed = true;
+            out.onCompleted();
+            return;
+          }
+          while (inFlight < window && out.isReady()) {
+            out.onNext(WriteSmallRequest.newBuilder().setFid(fidBase + next.incrementAndGet()).setDeviceId(device)
+                .setData(payload).setCrc32C(dataCrc).build());
+            inFlight++;
+          }
+        }
+
+        @Override
+        public void onNext(WriteSmallAck ack) {
+          if (ack.getError() != ErrorReason.ERROR_REASON_UNSPECIFIED) {
+            failure.compareAndSet(null, new IllegalStateException("write of fid " + ack.getFid() + " failed: "
+                + ack.getError() + " " + ack.getErrorMessage()));
+          } else {
+            acked.incrementAndGet();
+          }
+          synchronized (this) {
+            inFlight--;
+          }
+          pump();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          failure.compareAndSet(null, t);
+          finished.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+          finished.countDown();
+        }
+      });
+    }
+    finished.await();
+    double secs = (System.nanoTime() - start) / 1e9;
+    if (failure.get() != null) {
+      throw new IllegalStateException("pipelined write stream failed", failure.get());
+    }
+    System.out.printf("fsync'ed 4 KiB writes, %d pipelined streams (window %d): %,d in %.1f s = %,.0f writes/s%n",
+        streams, window, acked.get(), secs, acked.get() / secs);
+    System.out.printf("  (process CPU %.0f us per operation, client and in-process server together)%n",
+        (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, acked.get()));
   }
 
   private static void smallReads(ManagedChannel channel, int device, long fidBase, long written, int streams,

@@ -34,6 +34,7 @@ public class DatanodeConfig {
   /** How long start-up keeps trying the trackers before giving up (0: forever). */
   public long registrationTimeoutMs = 300_000;
   public Storage storage = new Storage();
+  public Server server = new Server();
   /** Deliberate defects for testing the chaos harness's checker; never set in production. */
   public Unsafe unsafe = new Unsafe();
 
@@ -56,6 +57,28 @@ public class DatanodeConfig {
     public long groupCommitWaitMicros = 300;
     /** How often sealed volumes are checked for compaction. */
     public long compactionCheckIntervalMs = 60_000;
+  }
+
+  /** Serving of the DataNode gRPC API. */
+  public static class Server {
+    /**
+     * Items of one {@code WriteSmallStream} call the datanode holds unacknowledged (received,
+     * being checked or written, or acknowledged but the ack not yet taken by the transport)
+     * before it stops reading the stream; bounds a stream's memory to this many messages.
+     */
+    public int maxPipelinedWrites = 64;
+    /**
+     * Threads that read blobs for {@code Read} calls (open, checksum, send), so a read that
+     * waits for the disk never stalls a transport thread; 0 reads on the transport threads
+     * (the default: for reads served from the page cache the hand-off costs more than it
+     * saves, see datanode/BENCHMARKS.md).
+     */
+    public int readThreads = 0;
+    /**
+     * Reads waiting for a read thread beyond which a new read runs on the transport thread
+     * itself (which holds back further requests on that connection until it is done).
+     */
+    public int maxQueuedReads = 4096;
   }
 
   /** Deliberate defects, off by default, that exist only so the chaos harness can prove it catches them. */

@@ -15,6 +15,7 @@ import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeBeforeWriting}
  * setting: a write is acknowledged at once and stored {@link #DELAY_MS} later (streamed
  * writes are never stored), so a crash in between loses acknowledged data. Every other
- * call goes to the real service. It exists so the chaos harness can prove that its
+ * call, {@code WriteSmallStream} included, goes to the real service. It exists so the chaos harness can prove that its
  * checker reports such loss; the real service carries no such switch.
  */
 final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
@@ -94,6 +95,11 @@ final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
     out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
         .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
     out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> out) {
+    return real.writeSmallStream(out);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.mogul.datanode.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mogul.common.metrics.GrpcServerMetrics;
 import io.mogul.common.metrics.Metrics;
@@ -21,9 +22,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -50,6 +53,8 @@ public final class DatanodeServer implements AutoCloseable {
       return t;
     }
   });
+  /** Reads of {@code Read} calls, off the transport threads (null: read on them). */
+  private final ExecutorService reads;
   private final PrometheusMeterRegistry metrics = Metrics.newRegistry("datanode");
   private MetricsEndpoint metricsEndpoint;
   private Server server;
@@ -60,10 +65,32 @@ public final class DatanodeServer implements AutoCloseable {
   private DatanodeServer(DatanodeConfig config, Store store) {
     this.config = config;
     this.store = store;
+    this.reads = config.server.readThreads > 0 ? readPool(config.server.readThreads, config.server.maxQueuedReads)
+        : null;
+  }
+
+  /**
+   * A fixed pool of read threads with a bounded queue; a read that finds the queue full runs
+   * on the submitting transport thread, which holds back that connection's next requests
+   * (and still answers the read if the pool is already shut down).
+   */
+  private static ExecutorService readPool(int threads, int maxQueued) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(maxQueued), r -> {
+          Thread t = new Thread(r, "datanode-read-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, (task, pool) -> task.run());
   }
 
   /** Returns once the datanode is serving and (unless standalone) registered. */
   public static DatanodeServer start(DatanodeConfig config) throws IOException {
+    if (config.server.maxPipelinedWrites < 1 || config.server.readThreads < 0 || config.server.maxQueuedReads < 1) {
+      throw new IllegalArgumentException("server.maxPipelinedWrites and server.maxQueuedReads must be at least 1 "
+          + "and server.readThreads at least 0, got " + config.server.maxPipelinedWrites + ", "
+          + config.server.maxQueuedReads + " and " + config.server.readThreads);
+    }
     boolean standalone = config.trackers == null || config.trackers.isEmpty();
     List<Integer> initial = new ArrayList<>();
     List<Integer> onDisk = Store.deviceIdsOnDisk(Path.of(config.dataDir));
@@ -121,10 +148,10 @@ public final class DatanodeServer implements AutoCloseable {
     int port = Integer.parseInt(config.listen.substring(colon + 1));
     server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .addService(config.unsafe.acknowledgeBeforeWriting
-            ? new AcknowledgeBeforeWriting(new DataNodeService(store, peers, io))
-            : new DataNodeService(store, peers, io))
+            ? new AcknowledgeBeforeWriting(service())
+            : service())
         .intercept(new GrpcServerMetrics(metrics))
-        // Calls run on the transport threads; blocking work is handed to `io` by the service.
+        // Calls run on the transport threads; the service hands blocking work to `io` and reads to `reads`.
         .directExecutor()
         .maxInboundMessageSize(ChannelPool.MAX_MESSAGE_BYTES)
         .build()
@@ -139,6 +166,10 @@ public final class DatanodeServer implements AutoCloseable {
     LOG.info("datanode {} serving on {}", config.hostName, address);
   }
 
+  private DataNodeService service() {
+    return new DataNodeService(store, peers, io, reads != null ? reads : Runnable::run, metrics);
+  }
+
   /** The bound gRPC address, host:port. */
   public String address() {
     return address;
@@ -146,6 +177,11 @@ public final class DatanodeServer implements AutoCloseable {
 
   public Store store() {
     return store;
+  }
+
+  /** The datanode's meters (what {@code metricsListen} serves). */
+  public MeterRegistry metrics() {
+    return metrics;
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -176,8 +212,14 @@ public final class DatanodeServer implements AutoCloseable {
       trackers.close();
     }
     io.shutdown();
+    if (reads != null) {
+      reads.shutdown();
+    }
     try {
       io.awaitTermination(10, TimeUnit.SECONDS);
+      if (reads != null) {
+        reads.awaitTermination(10, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

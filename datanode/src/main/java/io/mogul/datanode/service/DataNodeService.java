@@ -4,11 +4,11 @@ import io.mogul.common.grpc.ChannelPool;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mogul.common.MogulException;
 import io.mogul.datanode.storage.BlobReceiver;
 import io.mogul.datanode.storage.Device;
 import io.mogul.datanode.storage.NeedleBody;
-import io.mogul.datanode.storage.NeedleReader;
 import io.mogul.datanode.storage.Store;
 import io.mogul.datanode.storage.VolumeChecker;
 import io.mogul.datanode.storage.format.NeedleHeader;
@@ -27,28 +27,37 @@ import io.mogul.proto.ReplicateRequest;
 import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
 
 /** The DataNode gRPC API over a {@link Store}. */
 public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
-  /** Largest gRPC message accepted (a WriteSmall blob plus framing). */
   private static final int DEFAULT_LIST_LIMIT = 1000;
   private static final int MAX_LIST_LIMIT = 10_000;
 
   private final Store store;
   private final ChannelPool peers;
   private final Executor io;
+  private final Executor reads;
+  private final SmallWrites smallWrites;
+  private final WriteSmallStreamCall.Meters streamMeters;
 
   /**
    * @param io pool for work that blocks on files or peers (uploads, replication, audits);
    *     everything else is quick enough to run on the transport threads
+   * @param reads where {@code Read} calls read and send blob data ({@code Runnable::run} reads
+   *     on the transport threads)
+   * @param metrics registry of the datanode's per-item write meters
    */
-  public DataNodeService(Store store, ChannelPool peers, Executor io) {
+  public DataNodeService(Store store, ChannelPool peers, Executor io, Executor reads, MeterRegistry metrics) {
     this.store = store;
     this.peers = peers;
     this.io = io;
+    this.reads = reads;
+    this.smallWrites = new SmallWrites(store, metrics);
+    this.streamMeters = new WriteSmallStreamCall.Meters(metrics);
   }
 
   @Override
@@ -61,49 +70,27 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
 
   @Override
   public void writeSmall(WriteSmallRequest req, StreamObserver<WriteResponse> out) {
-    try {
-      store.writeSmall(req.getDeviceId(), req.getFid(), req.getData().asReadOnlyByteBuffer(), req.getCrc32C())
-          .whenComplete((loc, err) -> {
-            if (err != null) {
-              out.onError(Statuses.of(err));
-            } else {
-              out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
-                  .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
-              out.onCompleted();
-            }
-          });
-    } catch (RuntimeException e) {
-      out.onError(Statuses.of(e));
-    }
+    smallWrites.write(req, SmallWrites.Rpc.WRITE_SMALL, failure -> {
+      if (failure != null) {
+        out.onError(failure.toStatusException());
+      } else {
+        out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
+            .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
+        out.onCompleted();
+      }
+    });
   }
 
   @Override
-  public void read(ReadRequest req, StreamObserver<ReadResponse> responseObserver) {
-    ServerCallStreamObserver<ReadResponse> call = (ServerCallStreamObserver<ReadResponse>) responseObserver;
-    NeedleReader.OpenNeedle needle = null;
-    try {
-      if (req.getOffset() < 0 || req.getLength() < -1) {
-        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "bad range offset " + req.getOffset() + " length "
-            + req.getLength());
-      }
-      needle = store.open(req.getDeviceId(), req.getFid());
-      long length = needle.length();
-      if (req.getOffset() > length) {
-        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "offset " + req.getOffset()
-            + " is past the end of the " + length + "-byte blob");
-      }
-      long end = req.getLength() < 0 ? length : Math.min(length, req.getOffset() + req.getLength());
-      new ReadCall(call, needle, req.getOffset(), end, Math.max(4096, store.config().storage.readChunkBytes)).start();
-    } catch (Exception e) {
-      if (needle != null) {
-        try {
-          needle.close();
-        } catch (java.io.IOException closeFailure) {
-          e.addSuppressed(closeFailure);
-        }
-      }
-      call.onError(Statuses.of(e));
-    }
+  public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> out) {
+    return WriteSmallStreamCall.start(smallWrites, (ServerCallStreamObserver<WriteSmallAck>) out,
+        store.config().server.maxPipelinedWrites, streamMeters);
+  }
+
+  @Override
+  public void read(ReadRequest req, StreamObserver<ReadResponse> out) {
+    ReadCall.start(store, req, (ServerCallStreamObserver<ReadResponse>) out, reads,
+        Math.max(4096, store.config().storage.readChunkBytes));
   }
 
   @Override

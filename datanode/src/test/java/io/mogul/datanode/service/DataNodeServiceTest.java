@@ -135,6 +135,29 @@ class DataNodeServiceTest {
   }
 
   @Test
+  void readsServeTheSameVerifiedBytesOnReadThreadsAndOnTransportThreads() throws Exception {
+    byte[] small = new byte[4096];
+    byte[] large = new byte[2 * NeedleFormat.CHECKSUM_CHUNK + 777];
+    new Random(25).nextBytes(small);
+    new Random(26).nextBytes(large);
+    for (int readThreads : new int[] {0, 2}) {
+      DatanodeConfig cfg = config(dir.resolve("threads" + readThreads));
+      cfg.server.readThreads = readThreads;
+      cfg.storage.readChunkBytes = 64 * 1024; // many chunks, so sending waits for the transport
+      DataNodeClient c = client(start(cfg));
+      c.blocking.writeSmall(small(1, small));
+      c.write(2, 1, large, 1 << 20);
+      assertArrayEquals(small, c.read(1, 1, 0, -1), "read threads " + readThreads);
+      assertArrayEquals(Arrays.copyOfRange(small, 100, 300), c.read(1, 1, 100, 200), "read threads " + readThreads);
+      assertArrayEquals(large, c.read(2, 1, 0, -1), "read threads " + readThreads);
+      assertEquals(ErrorReason.INVALID_ARGUMENT, reason(assertThrows(StatusRuntimeException.class,
+          () -> c.read(1, 1, 5000, -1))), "read threads " + readThreads);
+      assertEquals(ErrorReason.BLOB_NOT_FOUND, reason(assertThrows(StatusRuntimeException.class,
+          () -> c.read(3, 1, 0, -1))), "read threads " + readThreads);
+    }
+  }
+
+  @Test
   void manyConcurrentWritersAreAllDurable() throws Exception {
     DatanodeConfig cfg = config(dir);
     DatanodeServer server = start(cfg);
