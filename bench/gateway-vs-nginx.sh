@@ -27,6 +27,9 @@ done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 WORK=$(mktemp -d)
+# mktemp makes the directory 0700; nginx started as root serves as `nobody`, which would
+# then get 403 for every file (and wrk would time error pages, not files).
+chmod 755 "$WORK"
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -90,6 +93,10 @@ run() {
 echo "== warm-up (gateway)"; wrk -t2 -c"$CONNS" -d10s -s "$WORK/random.lua" "http://127.0.0.1:$GW_PORT" >/dev/null
 echo "== mogul gateway"; run "$GW_PORT" gateway
 echo "== nginx, local disk"; run "$NG_PORT" nginx
+if grep -q "Non-2xx" "$WORK/gateway.txt" "$WORK/nginx.txt"; then
+  echo "error responses during the runs (see above): the figures do not measure file serving" >&2
+  exit 1
+fi
 GW=$(awk '/Requests\/sec/ {print $2}' "$WORK/gateway.txt")
 NG=$(awk '/Requests\/sec/ {print $2}' "$WORK/nginx.txt")
 python3 -c "print(f'gateway {float(\"$GW\"):.0f} req/s, nginx {float(\"$NG\"):.0f} req/s: {100*float(\"$GW\")/float(\"$NG\"):.0f}% of nginx')"

@@ -1,6 +1,7 @@
 package io.mogul.gateway.http;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -20,9 +21,39 @@ public final class Preconditions {
     return "\"" + Long.toUnsignedString(fid, 36) + "-" + Integer.toHexString(crc32c) + "\"";
   }
 
+  /**
+   * The IMF-fixdate form of an HTTP date (RFC 9110 section 5.6.7), e.g.
+   * {@code Sun, 06 Nov 1994 08:49:37 GMT}. Formatted by hand: it is on every response.
+   */
   public static String httpDate(long epochMillis) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-        ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC));
+    long seconds = Math.floorDiv(epochMillis, 1000L);
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    if (day.getYear() < 0 || day.getYear() > 9999) {
+      return DateTimeFormatter.RFC_1123_DATE_TIME.format(
+          ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC));
+    }
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    StringBuilder b = new StringBuilder(29);
+    b.append(DAYS[day.getDayOfWeek().ordinal()]).append(", ");
+    twoDigits(b, day.getDayOfMonth());
+    b.append(' ').append(MONTHS[day.getMonthValue() - 1]).append(' ');
+    twoDigits(b, day.getYear() / 100);
+    twoDigits(b, day.getYear() % 100);
+    b.append(' ');
+    twoDigits(b, secondOfDay / 3600);
+    b.append(':');
+    twoDigits(b, secondOfDay / 60 % 60);
+    b.append(':');
+    twoDigits(b, secondOfDay % 60);
+    return b.append(" GMT").toString();
+  }
+
+  private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  private static final String[] MONTHS =
+      {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+  private static void twoDigits(StringBuilder b, int value) {
+    b.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   /**

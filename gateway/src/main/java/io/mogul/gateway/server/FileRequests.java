@@ -1,19 +1,19 @@
 package io.mogul.gateway.server;
 
-import io.mogul.common.MogulException;
+import io.mogul.gateway.cache.BlobCache;
+import io.mogul.gateway.cache.VersionCache;
 import io.mogul.gateway.http.ByteRange;
 import io.mogul.gateway.http.ContentTypes;
 import io.mogul.gateway.http.KeyPath;
 import io.mogul.gateway.http.Preconditions;
 import io.mogul.gateway.source.FileSource;
 import io.mogul.gateway.source.StoredFile;
-import io.mogul.proto.ErrorReason;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,31 +21,40 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code /{domain}/{key}}: GET and HEAD with validators, ranges and conditional
- * requests; PUT and DELETE behind a bearer token. Runs on a worker thread, never on the
- * event loop, because every cluster call blocks.
+ * requests; PUT and DELETE behind a bearer token. A GET or HEAD whose version (and, for a
+ * body, content) is cached is answered on the event loop; everything that needs a cluster
+ * call runs on a worker thread, because every cluster call blocks.
  */
 final class FileRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(FileRequests.class);
+
   private final GatewayConfig config;
   private final FileSource source;
+  private final VersionCache versions;
+  private final BlobCache blobs;
   private final GatewayMetrics metrics;
   private final byte[] token;
 
-  FileRequests(GatewayConfig config, FileSource source, GatewayMetrics metrics) {
+  FileRequests(GatewayConfig config, FileSource source, VersionCache versions, BlobCache blobs,
+      GatewayMetrics metrics) {
     this.config = config;
     this.source = source;
+    this.versions = versions;
+    this.blobs = blobs;
     this.metrics = metrics;
     this.token = config.writeToken.getBytes(StandardCharsets.UTF_8);
   }
@@ -54,11 +63,148 @@ final class FileRequests {
     return token.length > 0;
   }
 
-  /** GET or HEAD. Returns once the response is fully handed to the channel. */
-  void read(ChannelHandlerContext ctx, HttpRequest req, String path, WritabilityGate gate, Responder out)
-      throws IOException {
+  /**
+   * What a GET or HEAD serves once its conditions and range are resolved: the status and
+   * headers, and which bytes of the version go into the body.
+   */
+  private record Plan(HttpResponseStatus status, HttpHeaders headers, long offset, long length, boolean whole) {}
+
+  /**
+   * A GET or HEAD the event loop could not answer from memory, with what it already
+   * learned: the version ({@code file}, null when a tracker has to be asked), then the
+   * resolved plan and the cached content (null when not cached).
+   */
+  record PendingRead(KeyPath path, StoredFile file, Plan plan, byte[] cached) {}
+
+  /**
+   * Event loop: answers a GET or HEAD without any cluster call when the key's version is
+   * cached and the answer needs no body, or a body of at most one chunk whose content is
+   * cached. Never blocks.
+   *
+   * @return null when answered, else the read for {@link #finishRead} on a worker
+   */
+  PendingRead startRead(HttpRequest req, String path, Responder out) {
     KeyPath kp = KeyPath.parse(path);
-    StoredFile file = source.stat(kp.domain(), kp.key());
+    StoredFile file = versions.cached(kp);
+    if (file == null) {
+      return new PendingRead(kp, null, null, null);
+    }
+    Plan plan = plan(req, file, out);
+    if (plan == null) {
+      return null;
+    }
+    byte[] cached = blobs.get(file);
+    if (cached != null && plan.length() <= config.chunkBytes) {
+      sendFromMemory(req, plan, cached, out);
+      return null;
+    }
+    return new PendingRead(kp, file, plan, cached);
+  }
+
+  /**
+   * Worker: finishes a read {@link #startRead} handed over, asking the cluster for what is
+   * not cached. When the body of a cached version cannot be read (its copies moved, or the
+   * key was replaced and the old blob deleted since the lookup) and nothing was sent yet,
+   * the key is looked up again once and the request answered from the current version.
+   * Returns once the response is fully handed to the channel.
+   */
+  void finishRead(ChannelHandlerContext ctx, HttpRequest req, PendingRead pending, WritabilityGate gate,
+      Responder out) throws IOException {
+    StoredFile file = pending.file();
+    if (file == null) {
+      file = versions.load(pending.path());
+      Plan plan = plan(req, file, out);
+      if (plan != null) {
+        sendBody(ctx, req, file, plan, blobs.get(file), gate, out);
+      }
+      return;
+    }
+    try {
+      sendBody(ctx, req, file, pending.plan(), pending.cached(), gate, out);
+    } catch (IOException | RuntimeException e) {
+      if (out.committed()) {
+        throw e;
+      }
+      retryWithCurrentVersion(ctx, req, pending.path(), file, e, gate, out);
+    }
+  }
+
+  /**
+   * The body of a cached version could not be read: looks the key up again and answers
+   * from the current version, unless that is the same one (then {@code failure} stands).
+   * A key deleted meanwhile answers 404 from the lookup.
+   */
+  private void retryWithCurrentVersion(ChannelHandlerContext ctx, HttpRequest req, KeyPath path, StoredFile stale,
+      Exception failure, WritabilityGate gate, Responder out) throws IOException {
+    StoredFile current;
+    try {
+      current = versions.refresh(path);
+    } catch (RuntimeException again) {
+      again.addSuppressed(failure);
+      throw again;
+    }
+    if (current.fid() == stale.fid() && current.locations().equals(stale.locations())) {
+      // The cached version was current: nothing else to try.
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) failure;
+    }
+    LOG.info("cached version {} of {}/{} could not be read ({}); serving the current version {}",
+        stale.fid(), stale.domain(), stale.key(), failure.toString(), current.fid());
+    try {
+      Plan plan = plan(req, current, out);
+      if (plan != null) {
+        sendBody(ctx, req, current, plan, blobs.get(current), gate, out);
+      }
+    } catch (IOException | RuntimeException again) {
+      again.addSuppressed(failure);
+      throw again;
+    }
+  }
+
+  /** Sends the planned body from memory or, when {@code cached} is null, from the cluster. */
+  private void sendBody(ChannelHandlerContext ctx, HttpRequest req, StoredFile file, Plan plan, byte[] cached,
+      WritabilityGate gate, Responder out) throws IOException {
+    if (cached == null && plan.whole() && blobs.eligible(file)) {
+      // Only a whole, verified read fills the cache; ranges of uncached files stream.
+      cached = blobs.fill(source, file);
+    }
+    if (cached != null) {
+      if (plan.length() <= config.chunkBytes) {
+        sendFromMemory(req, plan, cached, out);
+      } else {
+        streamBody(ctx, req, plan, new ByteArrayInputStream(cached, (int) plan.offset(), (int) plan.length()),
+            gate, out);
+      }
+      return;
+    }
+    try (InputStream in = source.open(file, plan.offset(), plan.length())) {
+      if (plan.length() <= config.chunkBytes) {
+        // Small files (the common case) go out as one message.
+        ByteBuf content = ctx.alloc().buffer((int) plan.length());
+        try {
+          fill(content, in, (int) plan.length());
+        } catch (IOException | RuntimeException e) {
+          content.release();
+          throw e;
+        }
+        metrics.bytesOut(plan.length());
+        out.send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, plan.status(), content, plan.headers(),
+            new DefaultHttpHeaders()), req);
+        return;
+      }
+      streamBody(ctx, req, plan, in, gate, out);
+    }
+  }
+
+  /**
+   * Evaluates the conditions and the range against the version and answers what needs no
+   * body itself (412, 304, 416, HEAD, empty files).
+   *
+   * @return null when answered, else what the body must hold
+   */
+  private Plan plan(HttpRequest req, StoredFile file, Responder out) {
     HttpHeaders h = req.headers();
     String etag = Preconditions.etag(file.fid(), file.crc32c());
     Preconditions.Outcome outcome = Preconditions.evaluate(etag, file.createdMs(),
@@ -66,14 +212,13 @@ final class FileRequests {
         h.get(HttpHeaderNames.IF_NONE_MATCH), h.get(HttpHeaderNames.IF_MODIFIED_SINCE));
     if (outcome == Preconditions.Outcome.PRECONDITION_FAILED) {
       out.error(HttpResponseStatus.PRECONDITION_FAILED, "precondition failed", null);
-      return;
+      return null;
     }
-    boolean head = req.method().equals(HttpMethod.HEAD);
     if (outcome == Preconditions.Outcome.NOT_MODIFIED) {
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
       validators(r.headers(), file, etag);
       out.send(r, req);
-      return;
+      return null;
     }
     ByteRange.Parsed parsed = Preconditions.ifRangeHolds(h.get(HttpHeaderNames.IF_RANGE), etag, file.createdMs())
         ? ByteRange.parse(h.get(HttpHeaderNames.RANGE), file.length()) : new ByteRange.Whole();
@@ -84,7 +229,7 @@ final class FileRequests {
       r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
       validators(r.headers(), file, etag);
       out.send(r, req);
-      return;
+      return null;
     }
     long offset = 0;
     long length = file.length();
@@ -96,8 +241,7 @@ final class FileRequests {
       status = HttpResponseStatus.PARTIAL_CONTENT;
       contentRange = p.range().contentRange(file.length());
     }
-    HttpResponse headers = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-    HttpHeaders rh = headers.headers();
+    HttpHeaders rh = new DefaultHttpHeaders();
     rh.set(HttpHeaderNames.CONTENT_TYPE, ContentTypes.of(file.contentType(), file.key()));
     rh.set(HttpHeaderNames.CONTENT_LENGTH, length);
     rh.set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
@@ -105,37 +249,29 @@ final class FileRequests {
       rh.set(HttpHeaderNames.CONTENT_RANGE, contentRange);
     }
     validators(rh, file, etag);
-    if (head || length == 0) {
-      out.sendHeadersOnly(headers, req);
-      return;
+    if (req.method().equals(HttpMethod.HEAD) || length == 0) {
+      out.sendHeadersOnly(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, rh), req);
+      return null;
     }
-    try (InputStream in = source.open(file, offset, length)) {
-      if (length <= config.chunkBytes) {
-        // Small files (the common case) go out as one message.
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-            ctx.alloc().buffer((int) length));
-        r.headers().set(rh);
-        try {
-          fill(r.content(), in, (int) length);
-        } catch (IOException | RuntimeException e) {
-          r.release();
-          throw e;
-        }
-        metrics.bytesOut(length);
-        out.send(r, req);
-        return;
-      }
-      streamBody(ctx, req, headers, in, length, gate, out);
-    }
+    return new Plan(status, rh, offset, length, offset == 0 && length == file.length());
   }
 
-  private void streamBody(ChannelHandlerContext ctx, HttpRequest req, HttpResponse headers, InputStream in,
-      long length, WritabilityGate gate, Responder out) throws IOException {
+  /** A body from cached content: the response shares the cached array, no copy. */
+  private void sendFromMemory(HttpRequest req, Plan plan, byte[] cached, Responder out) {
+    ByteBuf content = Unpooled.wrappedBuffer(cached, (int) plan.offset(), (int) plan.length());
+    metrics.bytesOut(plan.length());
+    out.send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, plan.status(), content, plan.headers(),
+        new DefaultHttpHeaders()), req);
+  }
+
+  private void streamBody(ChannelHandlerContext ctx, HttpRequest req, Plan plan, InputStream in,
+      WritabilityGate gate, Responder out) throws IOException {
+    long length = plan.length();
     // Read the first chunk before committing to a status: a source failure can then still
     // become a proper error response instead of a truncated body.
     byte[] buf = new byte[(int) Math.min(config.chunkBytes, length)];
     int first = readSome(in, buf, (int) Math.min(buf.length, length));
-    out.beginStream(headers, req);
+    out.beginStream(new DefaultHttpResponse(HttpVersion.HTTP_1_1, plan.status(), plan.headers()), req);
     boolean ok = false;
     try {
       long remaining = length;
@@ -202,7 +338,13 @@ final class FileRequests {
     KeyPath kp = KeyPath.parse(path);
     long length = HttpUtil.getContentLength(req, -1L);
     String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-    StoredFile stored = source.put(kp.domain(), kp.key(), body, length, type);
+    StoredFile stored;
+    try {
+      stored = source.put(kp.domain(), kp.key(), body, length, type);
+    } finally {
+      // Also after a failure: the put may have committed before its answer was lost.
+      versions.invalidate(kp);
+    }
     metrics.bytesIn(stored.length());
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CREATED);
     validators(r.headers(), stored, Preconditions.etag(stored.fid(), stored.crc32c()));
@@ -212,12 +354,12 @@ final class FileRequests {
 
   void delete(HttpRequest req, String path, Responder out) {
     KeyPath kp = KeyPath.parse(path);
-    source.delete(kp.domain(), kp.key());
+    try {
+      source.delete(kp.domain(), kp.key());
+    } finally {
+      versions.invalidate(kp);
+    }
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     out.send(r, req);
   }
-
-  /** A method the file routes do not serve. */
-
-
 }

@@ -22,4 +22,22 @@ public class GatewayConfig {
   public int chunkBytes = 64 * 1024;
   /** How often the dashboard refreshes itself. */
   public int uiRefreshMs = 2000;
+  /** The key-to-version cache and the small-blob content cache. */
+  public Cache cache = new Cache();
+
+  /** Settings of the gateway's read caches ({@code cache.*} in the YAML). */
+  public static class Cache {
+    /**
+     * How long a key's version (fid, length, checksum, type, time, locations) is reused
+     * without asking a tracker, in ms. A key overwritten or deleted by another client can
+     * be served in its old version for up to this long; 0 disables the cache.
+     */
+    public long metadataTtlMs = 5000;
+    /** Most key versions held. */
+    public long metadataMaxEntries = 100_000;
+    /** Files up to this many bytes have their content cached by fid; 0 caches none. */
+    public int maxBlobBytes = 1024 * 1024;
+    /** Total bytes of cached file content; 0 disables the content cache. */
+    public long maxBytes = 256L * 1024 * 1024;
+  }
 }

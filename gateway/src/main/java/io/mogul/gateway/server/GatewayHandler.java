@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes the requests of one connection: {@code /metrics}, {@code /ui} and the
  * dashboard's JSON, and {@code /{domain}/{key}} files. Requests on a connection are
- * handled one at a time: reading stops while a response is produced on a worker thread.
+ * handled one at a time: a read answered from memory is answered right here on the event
+ * loop; otherwise reading stops while a worker thread produces the response.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
@@ -107,8 +108,17 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (readOnly) {
-      ctx.channel().config().setAutoRead(false);
-      offload(out, req, () -> files.read(ctx, req, path, gate, out));
+      FileRequests.PendingRead pending;
+      try {
+        pending = files.startRead(req, path, out);
+      } catch (RuntimeException e) {
+        fail(out, req, e);
+        return;
+      }
+      if (pending != null) {
+        ctx.channel().config().setAutoRead(false);
+        offload(out, req, () -> files.finishRead(ctx, req, pending, gate, out));
+      }
     } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE)) {
       if (!files.writesEnabled()) {
         notAllowed(out, req, "GET, HEAD");
@@ -175,19 +185,24 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         try {
           work.run();
         } catch (IOException | RuntimeException e) {
-          // Streams report cluster failures as an IOException around the typed error.
-          MogulException typed = e instanceof MogulException m ? m
-              : e.getCause() instanceof MogulException m ? m : null;
-          if (typed != null) {
-            out.error(StatusMapping.of(typed.reason()), typed.reason() + ": " + typed.getMessage(), req);
-          } else {
-            LOG.warn("{} {} failed", req.method(), req.uri(), e);
-            out.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()), req);
-          }
+          fail(out, req, e);
         }
       });
     } catch (RejectedExecutionException e) {
       out.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "gateway is shutting down", req);
+    }
+  }
+
+  /** Answers a failed request: typed cluster errors by their reason, anything else with 500. */
+  private static void fail(Responder out, HttpRequest req, Exception e) {
+    // Streams report cluster failures as an IOException around the typed error.
+    MogulException typed = e instanceof MogulException m ? m
+        : e.getCause() instanceof MogulException m ? m : null;
+    if (typed != null) {
+      out.error(StatusMapping.of(typed.reason()), typed.reason() + ": " + typed.getMessage(), req);
+    } else {
+      LOG.warn("{} {} failed", req.method(), req.uri(), e);
+      out.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(e.getMessage()), req);
     }
   }
 

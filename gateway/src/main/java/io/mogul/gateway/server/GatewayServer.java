@@ -1,6 +1,8 @@
 package io.mogul.gateway.server;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mogul.gateway.cache.BlobCache;
+import io.mogul.gateway.cache.VersionCache;
 import io.mogul.gateway.source.FileSource;
 import io.mogul.gateway.ui.ClusterView;
 import io.mogul.gateway.ui.Dashboard;
@@ -17,12 +19,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.flow.FlowControlHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /** The HTTP front door: serves stored files by URL, the dashboard and metrics. */
 public final class GatewayServer implements AutoCloseable {
@@ -41,9 +45,21 @@ public final class GatewayServer implements AutoCloseable {
   /** Binds {@code config.listen} and serves until {@link #close()}. */
   public static GatewayServer start(GatewayConfig config, FileSource source, ClusterView view,
       PrometheusMeterRegistry registry) throws IOException {
+    return start(config, source, view, registry, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, FileSource, ClusterView, PrometheusMeterRegistry)},
+   * with the nanosecond clock that ages cached key versions (tests move it by hand).
+   */
+  public static GatewayServer start(GatewayConfig config, FileSource source, ClusterView view,
+      PrometheusMeterRegistry registry, LongSupplier cacheClock) throws IOException {
     RecentErrors errors = new RecentErrors(50);
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    FileRequests files = new FileRequests(config, source, metrics);
+    VersionCache versions = new VersionCache(source, config.cache.metadataTtlMs, config.cache.metadataMaxEntries,
+        cacheClock, registry);
+    BlobCache blobs = new BlobCache(config.cache.maxBytes, config.cache.maxBlobBytes, registry);
+    FileRequests files = new FileRequests(config, source, versions, blobs, metrics);
     Dashboard dashboard = new Dashboard(view, errors, config.uiRefreshMs);
     AtomicInteger n = new AtomicInteger();
     ExecutorService workers = Executors.newFixedThreadPool(config.workerThreads, r -> {
@@ -65,6 +81,9 @@ public final class GatewayServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline()
                 .addLast(new HttpServerCodec())
+                // Holds back pipelined requests while auto-read is off, so a connection's
+                // requests are answered one at a time and in order.
+                .addLast(new FlowControlHandler())
                 .addLast(new HttpServerExpectContinueHandler())
                 .addLast(new GatewayHandler(files, dashboard, registry, metrics, errors, workers));
           }

@@ -2,6 +2,7 @@ package io.mogul.gateway.server;
 
 import io.mogul.gateway.ui.RecentErrors;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,6 +40,11 @@ final class Responder {
     this.errors = errors;
     this.method = method;
     this.path = path;
+  }
+
+  /** Whether any part of the response went out (an error can then only close the connection). */
+  boolean committed() {
+    return committed;
   }
 
   static FullHttpResponse text(HttpResponseStatus status, String body) {
@@ -121,13 +127,21 @@ final class Responder {
       f.addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    f.addListener((ChannelFuture done) -> {
-      if (done.isSuccess()) {
-        done.channel().config().setAutoRead(true);
-        done.channel().read();
-      } else {
-        done.channel().close();
-      }
-    });
+    f.addListener(RESUME_READING);
   }
+
+  /**
+   * Once a keep-alive response is written: read the connection's next request if reading
+   * was stopped for this one (turning auto-read back on also asks for the next read).
+   */
+  private static final ChannelFutureListener RESUME_READING = done -> {
+    if (done.isSuccess()) {
+      ChannelConfig config = done.channel().config();
+      if (!config.isAutoRead()) {
+        config.setAutoRead(true);
+      }
+    } else {
+      done.channel().close();
+    }
+  };
 }

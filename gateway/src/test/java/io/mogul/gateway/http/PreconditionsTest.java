@@ -44,6 +44,19 @@ class PreconditionsTest {
   }
 
   @Test
+  void httpDatesAreImfFixdateAndParseBack() {
+    assertEquals("Thu, 01 Jan 1970 00:00:00 GMT", Preconditions.httpDate(0));
+    assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", Preconditions.httpDate(784_111_777_000L));
+    assertEquals("Tue, 14 Nov 2023 22:13:20 GMT", Preconditions.httpDate(MODIFIED + 999));
+    assertEquals("Wed, 31 Dec 1969 23:59:59 GMT", Preconditions.httpDate(-1));
+    java.time.format.DateTimeFormatter rfc = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
+    for (long ms = 0; ms < 4_102_444_800_000L; ms += 86_399_937L) {   // about one per day to 2100
+      assertEquals(ms / 1000, java.time.ZonedDateTime.parse(Preconditions.httpDate(ms), rfc).toEpochSecond(),
+          Preconditions.httpDate(ms));
+    }
+  }
+
+  @Test
   void ifRangeHoldsOnlyForTheSameVersion() {
     assertTrue(Preconditions.ifRangeHolds(null, ETAG, MODIFIED));
     assertTrue(Preconditions.ifRangeHolds(ETAG, ETAG, MODIFIED));

@@ -52,6 +52,10 @@ class GatewayHttpRulesTest {
     config.listen = "127.0.0.1:0";
     config.writeToken = TOKEN;
     config.chunkBytes = 16 * 1024;
+    // These rules are tested on the path through the cluster (every request a lookup and a
+    // read, so injected read failures show); GatewayCacheTest covers answers from memory.
+    config.cache.metadataTtlMs = 0;
+    config.cache.maxBytes = 0;
     ClusterView view = new ClusterView() {
       @Override
       public ClusterCheck check() {
