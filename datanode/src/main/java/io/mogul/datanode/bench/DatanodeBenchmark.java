@@ -13,6 +13,8 @@ import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
+import io.mogul.proto.ReadSmallReply;
+import io.mogul.proto.ReadSmallRequest;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
@@ -34,14 +36,16 @@ import java.util.zip.CRC32C;
 /**
  * Measures one datanode: fsync'ed 4 KiB writes/s with 16 concurrent streams (unary
  * {@code WriteSmall} calls, one in flight per stream, and pipelined {@code WriteSmallStream}
- * calls with a window of writes in flight per stream), 4 KiB reads/s, MB/s writing and
- * reading 64 MiB blobs, and heap bytes per blob of the needle index with 1,000,000 blobs.
+ * calls with a window of writes in flight per stream), 4 KiB reads/s (one {@code Read} call
+ * in flight per stream, and pipelined {@code ReadSmallStream} calls with a window of reads in
+ * flight per stream), MB/s writing and reading 64 MiB blobs, and heap bytes per blob of the
+ * needle index with 1,000,000 blobs.
  *
  * <p>Usage: {@code DatanodeBenchmark [--address host:port] [--device N] [--dir DIR]
  * [--seconds S] [--streams N] [--window W] [--large-blobs N] [--warmup S]}. Without an
  * address a standalone datanode is started in this JVM on a temporary directory (or
- * {@code --dir}), with {@code server.maxPipelinedWrites} set to the window; after its restart
- * the reads are measured once more with the other read mode (on the transport threads,
+ * {@code --dir}), with {@code server.maxPipelinedWrites} and {@code server.maxPipelinedReads}
+ * set to the window; after its restart both kinds of reads are measured once more with the other read mode (on the transport threads,
  * {@code server.readThreads: 0}, when the default uses read threads; else 8 read threads)
  * for comparison.
  */
@@ -79,6 +83,7 @@ public final class DatanodeBenchmark {
       c.devices = 1;
       c.reserveBytes = 1L << 30;
       c.server.maxPipelinedWrites = window;
+      c.server.maxPipelinedReads = window;
       server = DatanodeServer.start(c);
       address = server.address();
       System.out.println("started standalone datanode at " + address + " on " + c.dataDir);
@@ -94,6 +99,7 @@ public final class DatanodeBenchmark {
         long warmed = smallWrites(channel, device, fidBase + (1L << 45), streams, warmup);
         pipelinedWrites(channel, device, fidBase + (1L << 45) + (1L << 43), streams, window, warmup);
         smallReads(channel, device, fidBase + (1L << 45), warmed, streams, warmup);
+        pipelinedReads(channel, device, fidBase + (1L << 45), warmed, streams, window, warmup);
         System.out.println("measured:");
       }
       if (server != null) {
@@ -113,6 +119,7 @@ public final class DatanodeBenchmark {
         System.out.printf("reads, server.readThreads %d:%n", c.server.readThreads);
       }
       smallReads(channel, device, fidBase, written, streams, seconds);
+      pipelinedReads(channel, device, fidBase, written, streams, window, seconds);
       largeBlobs(channel, device, fidBase + (1L << 40), streams, largeBlobs);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -123,7 +130,7 @@ public final class DatanodeBenchmark {
     if (server != null) {
       // The restarted datanode reads the other way: on its transport threads, or on 8 read threads.
       c.server.readThreads = c.server.readThreads > 0 ? 0 : 8;
-      restartAndReadAgain(c, device, fidBase, written, streams, seconds, warmup);
+      restartAndReadAgain(c, device, fidBase, written, streams, window, seconds, warmup);
     }
     indexHeapPerBlob(1_000_000);
   }
@@ -133,7 +140,7 @@ public final class DatanodeBenchmark {
    * restarted datanode's read settings, after a warm-up round of its own.
    */
   private static void restartAndReadAgain(DatanodeConfig c, int device, long fidBase, long written, int streams,
-      int seconds, int warmup) throws Exception {
+      int window, int seconds, int warmup) throws Exception {
     long start = System.nanoTime();
     try (DatanodeServer again = DatanodeServer.start(c)) {
       System.out.printf("restart: %,d blobs indexed again in %.0f ms%n",
@@ -144,9 +151,11 @@ public final class DatanodeBenchmark {
         if (warmup > 0) {
           System.out.printf("reads again, server.readThreads %d, warm-up (not measured):%n", c.server.readThreads);
           smallReads(channel, device, fidBase, written, streams, warmup);
+          pipelinedReads(channel, device, fidBase, written, streams, window, warmup);
         }
         System.out.printf("reads again, server.readThreads %d, measured:%n", c.server.readThreads);
         smallReads(channel, device, fidBase, written, streams, seconds);
+        pipelinedReads(channel, device, fidBase, written, streams, window, seconds);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -415,6 +424,90 @@ public final class DatanodeBenchmark {
         }));
     double secs = (System.nanoTime() - start) / 1e9;
     System.out.printf("4 KiB reads: %,d in %.1f s = %,.0f reads/s (%d streams)%n", ops, secs, ops / secs, streams);
+  }
+
+  /**
+   * 4 KiB reads through {@code ReadSmallStream} (random fids among the {@code written} of the
+   * unary write phase): each of {@code streams} calls keeps up to {@code window} reads
+   * outstanding (and sends only while the transport is ready), sending the next as replies
+   * come back, until the deadline; then it half-closes and waits for the remaining replies.
+   * Every reply must carry 4096 bytes. Runs on the channel's transport thread.
+   */
+  private static void pipelinedReads(ManagedChannel channel, int device, long fidBase, long written, int streams,
+      int window, int seconds) throws Exception {
+    DataNodeGrpc.DataNodeStub stub = DataNodeGrpc.newStub(channel);
+    AtomicLong read = new AtomicLong();
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(streams);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    long cpuBefore = processCpuNanos();
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+    for (int s = 0; s < streams; s++) {
+      SplittableRandom random = new SplittableRandom(100 + s);
+      stub.readSmallStream(new ClientResponseObserver<ReadSmallRequest, ReadSmallReply>() {
+        private ClientCallStreamObserver<ReadSmallRequest> out;
+        private int inFlight;
+        private boolean closed;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ReadSmallRequest> requests) {
+          out = requests;
+          out.setOnReadyHandler(this::pump);
+        }
+
+        private synchronized void pump() {
+          if (closed) {
+            return;
+          }
+          if (System.nanoTime() >= deadline || failure.get() != null) {
+            closed = true;
+            out.onCompleted();
+            return;
+          }
+          while (inFlight < window && out.isReady()) {
+            out.onNext(ReadSmallRequest.newBuilder().setFid(fidBase + 1 + random.nextLong(written))
+                .setDeviceId(device).build());
+            inFlight++;
+          }
+        }
+
+        @Override
+        public void onNext(ReadSmallReply reply) {
+          if (reply.getError() != ErrorReason.ERROR_REASON_UNSPECIFIED) {
+            failure.compareAndSet(null, new IllegalStateException("read of fid " + reply.getFid() + " failed: "
+                + reply.getError() + " " + reply.getErrorMessage()));
+          } else if (reply.getData().size() != 4096) {
+            failure.compareAndSet(null, new IllegalStateException("read " + reply.getData().size() + " bytes"));
+          } else {
+            read.incrementAndGet();
+          }
+          synchronized (this) {
+            inFlight--;
+          }
+          pump();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          failure.compareAndSet(null, t);
+          finished.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+          finished.countDown();
+        }
+      });
+    }
+    finished.await();
+    double secs = (System.nanoTime() - start) / 1e9;
+    if (failure.get() != null) {
+      throw new IllegalStateException("pipelined read stream failed", failure.get());
+    }
+    System.out.printf("4 KiB reads, %d pipelined streams (window %d): %,d in %.1f s = %,.0f reads/s%n", streams,
+        window, read.get(), secs, read.get() / secs);
+    System.out.printf("  (process CPU %.0f us per operation, client and in-process server together)%n",
+        (processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, read.get()));
   }
 
   private static void largeBlobs(ManagedChannel channel, int device, long fidBase, int streams, int count)

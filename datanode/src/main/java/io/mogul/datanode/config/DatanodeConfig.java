@@ -68,10 +68,18 @@ public class DatanodeConfig {
      */
     public int maxPipelinedWrites = 64;
     /**
-     * Threads that read blobs for {@code Read} calls (open, checksum, send), so a read that
-     * waits for the disk never stalls a transport thread; 0 reads on the transport threads
-     * (the default: for reads served from the page cache the hand-off costs more than it
-     * saves, see datanode/BENCHMARKS.md).
+     * Items of one {@code ReadSmallStream} call the datanode holds outstanding (received,
+     * being read, or answered but the reply not yet taken by the transport) before it stops
+     * reading the stream; bounds a stream's memory to this many replies (each at most 1 MiB
+     * of blob data).
+     */
+    public int maxPipelinedReads = 64;
+    /**
+     * Threads that read blobs for {@code Read} calls and {@code ReadSmallStream} items (open,
+     * checksum, send), so a read that waits for the disk never stalls a transport thread
+     * (a {@code ReadSmallStream} call hands over its items in batches, not one task each); 0
+     * reads on the transport threads (the default: for reads served from the page cache the
+     * hand-off costs more than it saves, see datanode/BENCHMARKS.md).
      */
     public int readThreads = 0;
     /**

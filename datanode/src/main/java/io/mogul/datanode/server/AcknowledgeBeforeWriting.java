@@ -10,6 +10,8 @@ import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
+import io.mogul.proto.ReadSmallReply;
+import io.mogul.proto.ReadSmallRequest;
 import io.mogul.proto.ReplicateRequest;
 import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteHeader;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeBeforeWriting}
  * setting: a write is acknowledged at once and stored {@link #DELAY_MS} later (streamed
  * writes are never stored), so a crash in between loses acknowledged data. Every other
- * call, {@code WriteSmallStream} included, goes to the real service. It exists so the chaos harness can prove that its
+ * call, {@code WriteSmallStream} and {@code ReadSmallStream} included, goes to the real service. It exists so the chaos harness can prove that its
  * checker reports such loss; the real service carries no such switch.
  */
 final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
@@ -105,6 +107,11 @@ final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
   @Override
   public void read(ReadRequest req, StreamObserver<ReadResponse> out) {
     real.read(req, out);
+  }
+
+  @Override
+  public StreamObserver<ReadSmallRequest> readSmallStream(StreamObserver<ReadSmallReply> out) {
+    return real.readSmallStream(out);
   }
 
   @Override

@@ -86,9 +86,11 @@ public final class DatanodeServer implements AutoCloseable {
 
   /** Returns once the datanode is serving and (unless standalone) registered. */
   public static DatanodeServer start(DatanodeConfig config) throws IOException {
-    if (config.server.maxPipelinedWrites < 1 || config.server.readThreads < 0 || config.server.maxQueuedReads < 1) {
-      throw new IllegalArgumentException("server.maxPipelinedWrites and server.maxQueuedReads must be at least 1 "
-          + "and server.readThreads at least 0, got " + config.server.maxPipelinedWrites + ", "
+    if (config.server.maxPipelinedWrites < 1 || config.server.maxPipelinedReads < 1 || config.server.readThreads < 0
+        || config.server.maxQueuedReads < 1) {
+      throw new IllegalArgumentException("server.maxPipelinedWrites, server.maxPipelinedReads and "
+          + "server.maxQueuedReads must be at least 1 and server.readThreads at least 0, got "
+          + config.server.maxPipelinedWrites + ", " + config.server.maxPipelinedReads + ", "
           + config.server.maxQueuedReads + " and " + config.server.readThreads);
     }
     boolean standalone = config.trackers == null || config.trackers.isEmpty();

@@ -23,6 +23,8 @@ import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
+import io.mogul.proto.ReadSmallReply;
+import io.mogul.proto.ReadSmallRequest;
 import io.mogul.proto.ReplicateRequest;
 import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteRequest;
@@ -43,13 +45,15 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
   private final Executor reads;
   private final SmallWrites smallWrites;
   private final WriteSmallStreamCall.Meters streamMeters;
+  private final SmallReads smallReads;
+  private final ReadSmallStreamCall.Meters readStreamMeters;
 
   /**
    * @param io pool for work that blocks on files or peers (uploads, replication, audits);
    *     everything else is quick enough to run on the transport threads
-   * @param reads where {@code Read} calls read and send blob data ({@code Runnable::run} reads
-   *     on the transport threads)
-   * @param metrics registry of the datanode's per-item write meters
+   * @param reads where {@code Read} calls and {@code ReadSmallStream} items read and send blob
+   *     data ({@code Runnable::run} reads on the transport threads)
+   * @param metrics registry of the datanode's per-item read and write meters
    */
   public DataNodeService(Store store, ChannelPool peers, Executor io, Executor reads, MeterRegistry metrics) {
     this.store = store;
@@ -58,6 +62,8 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
     this.reads = reads;
     this.smallWrites = new SmallWrites(store, metrics);
     this.streamMeters = new WriteSmallStreamCall.Meters(metrics);
+    this.smallReads = new SmallReads(store, metrics);
+    this.readStreamMeters = new ReadSmallStreamCall.Meters(metrics);
   }
 
   @Override
@@ -91,6 +97,12 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
   public void read(ReadRequest req, StreamObserver<ReadResponse> out) {
     ReadCall.start(store, req, (ServerCallStreamObserver<ReadResponse>) out, reads,
         Math.max(4096, store.config().storage.readChunkBytes));
+  }
+
+  @Override
+  public StreamObserver<ReadSmallRequest> readSmallStream(StreamObserver<ReadSmallReply> out) {
+    return ReadSmallStreamCall.start(smallReads, reads, (ServerCallStreamObserver<ReadSmallReply>) out,
+        store.config().server.maxPipelinedReads, readStreamMeters);
   }
 
   @Override

@@ -2,11 +2,9 @@ package io.mogul.datanode.service;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.mogul.common.MogulException;
 import io.mogul.datanode.storage.NeedleReader;
 import io.mogul.datanode.storage.Store;
 import io.mogul.proto.BlobMeta;
-import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
 import java.io.IOException;
@@ -66,18 +64,12 @@ final class ReadCall {
       return;
     }
     try {
-      if (req.getOffset() < 0 || req.getLength() < -1) {
-        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "bad range offset " + req.getOffset() + " length "
-            + req.getLength());
-      }
+      BlobRange.checkRequest(req.getOffset(), req.getLength());
       needle = store.open(req.getDeviceId(), req.getFid());
       long length = needle.length();
-      if (req.getOffset() > length) {
-        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "offset " + req.getOffset()
-            + " is past the end of the " + length + "-byte blob");
-      }
-      pos = req.getOffset();
-      end = req.getLength() < 0 ? length : Math.min(length, req.getOffset() + req.getLength());
+      BlobRange range = BlobRange.within(req.getOffset(), req.getLength(), length);
+      pos = range.offset();
+      end = range.end();
       call.onNext(ReadResponse.newBuilder().setMeta(BlobMeta.newBuilder().setFid(needle.header().fid())
           .setLength(length).setCrc32C(needle.header().crc32c()).setRangeOffset(pos)
           .setRangeLength(end - pos)).build());
