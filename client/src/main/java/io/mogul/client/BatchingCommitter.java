@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchingCommitter implements UploadCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchingCommitter.class);
-  private static final int MAX_IN_FLIGHT = 2;
+  private static final int MAX_IN_FLIGHT = 1;
 
   private final DirectCommitter direct;
   private final Coalescer<CreateOpenRequest, CreateOpenResponse> opens;

@@ -387,7 +387,7 @@ public final class CreateCloseBenchmark {
   /** Shared coalescers turning the callers' single opens and closes into batch calls. */
   private static final class BatchedCalls {
     private static final int MAX_BATCH = 1024;
-    private static final int MAX_IN_FLIGHT = 2;
+    private static final int MAX_IN_FLIGHT = 1;
     final Coalescer<CreateOpenRequest, CreateOpenResponse> opens;
     final Coalescer<CreateCloseRequest, FileInfo> closes;
 
