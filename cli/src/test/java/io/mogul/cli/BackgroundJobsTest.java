@@ -13,6 +13,9 @@ import io.mogul.client.MogulClient;
 import io.mogul.common.MogulException;
 import io.mogul.proto.BlobEntry;
 import io.mogul.proto.BlobRef;
+import io.mogul.proto.CreateCloseRequest;
+import io.mogul.proto.CreateOpenRequest;
+import io.mogul.proto.CreateOpenResponse;
 import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DeviceLocation;
@@ -29,6 +32,7 @@ import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.RebalanceStatus;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.Setting;
+import io.mogul.proto.TrackerGrpc;
 import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteSmallRequest;
 import java.io.IOException;
@@ -434,6 +438,36 @@ class BackgroundJobsTest {
 
   private static FsckStatus fsck() {
     return client.admin(a -> a.getFsckStatus(ListRequest.getDefaultInstance()));
+  }
+
+  // ----- a write that ended short
+
+  @Test
+  @Order(7)
+  void aWriteThatEndedShortIsCopiedUpToMindevcountAtOnce() throws Exception {
+    // A client that wrote one copy of two and committed anyway: re-replication must add
+    // the second copy even while it rests after clean passes.
+    String key = "short-write";
+    byte[] data = "committed with one copy of two".getBytes(StandardCharsets.UTF_8);
+    CRC32C crc = new CRC32C();
+    crc.update(data);
+    ManagedChannel trackerChannel = channels.computeIfAbsent(cluster.trackerAddresses().get(0),
+        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    TrackerGrpc.TrackerBlockingStub tracker = TrackerGrpc.newBlockingStub(trackerChannel)
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+    CreateOpenResponse open = tracker.createOpen(CreateOpenRequest.newBuilder().setDomain(DOMAIN).setKey(key)
+        .setSizeHint(data.length).build());
+    DeviceLocation only = open.getDevices(0);
+    datanode(only.getAddress()).writeSmall(WriteSmallRequest.newBuilder().setFid(open.getFid())
+        .setDeviceId(only.getDeviceId()).setData(ByteString.copyFrom(data)).setCrc32C((int) crc.getValue()).build());
+    FileInfo committed = TrackerGrpc.newBlockingStub(trackerChannel).withDeadlineAfter(20, TimeUnit.SECONDS)
+        .createClose(CreateCloseRequest.newBuilder().setDomain(DOMAIN).setKey(key).setFid(open.getFid())
+            .setLength(data.length).setCrc32C((int) crc.getValue()).addDeviceIds(only.getDeviceId()).build());
+    assertEquals(1, committed.getLocationsCount());
+    await(Duration.ofSeconds(30), () -> client.info(DOMAIN, key).getLocationsCount() == 2,
+        () -> "the short write kept one copy: " + client.info(DOMAIN, key));
+    assertDistinctHosts(client.info(DOMAIN, key));
+    assertArrayEquals(data, client.get(DOMAIN, key));
   }
 
   private static void setting(String name, String value) {

@@ -3,7 +3,6 @@ package io.mogul.meta.jobs;
 import io.mogul.meta.jobs.CopyStates.Copy;
 import io.mogul.meta.service.TrackerCore;
 import io.mogul.proto.meta.ClassRecord;
-import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.FidRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,29 +23,19 @@ import org.slf4j.LoggerFactory;
  * copies, and repairs them most endangered first (fewest counted copies) on a small
  * pool. The progress is the locations themselves, committed through Raft, so a new
  * leader simply continues from the state it finds.
- *
- * <p>Whether a file needs work depends only on its class and on the worth of the devices
- * holding it (new files are committed with all their copies). So after a whole pass that
- * found nothing, the job rests until a device's worth or a class changes, or until
- * {@link #FULL_PASS_INTERVAL_NANOS} passed, instead of rescanning every fid all the time.
  */
 final class ReplicationJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationJob.class);
   static final int SCAN_LIMIT = 20_000;
   static final int WORK_LIMIT = 256;
-  static final long FULL_PASS_INTERVAL_NANOS = 10L * 60 * 1_000_000_000L;
+  static final long IDLE_PAUSE_NANOS = 2_000_000_000L;
 
   private final TrackerCore core;
   private final JobSettings settings;
   private final FileRepair repair;
   private final ExecutorService pool;
   private long cursor;
-  /** What the devices and classes looked like when the current pass started. */
-  private Fingerprint passStart;
-  private boolean passFoundWork;
-  /** The fingerprint of the last pass that found nothing to do, and when it ended. */
-  private Fingerprint clean;
-  private long cleanAtNanos;
+  private long idleUntilNanos;
 
   ReplicationJob(TrackerCore core, JobSettings settings, FileRepair repair, ExecutorService pool) {
     this.core = core;
@@ -57,37 +46,12 @@ final class ReplicationJob {
 
   private record Work(long fid, int urgency) {}
 
-  /** Everything a file's need for repair depends on besides its own locations. */
-  private record Fingerprint(Map<Integer, Copy> devices, Map<String, String> classes) {}
-
-  private Fingerprint fingerprint() {
-    return core.read(view -> {
-      Map<Integer, Copy> devices = new HashMap<>();
-      for (DeviceRecord d : view.devices()) {
-        devices.put(d.getDeviceId(), repair.states().of(view, d.getDeviceId()));
-      }
-      Map<String, String> classes = new HashMap<>();
-      for (ClassRecord c : view.classes(null)) {
-        classes.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount() + "/" + c.getPolicy());
-      }
-      return new Fingerprint(devices, classes);
-    });
-  }
-
   /** One round; true when it found work. */
   boolean round() throws InterruptedException {
-    if (!settings.flag("replication.enabled")) {
+    if (!settings.flag("replication.enabled") || System.nanoTime() < idleUntilNanos) {
       return false;
     }
     long start = cursor;
-    if (start == 0) {
-      Fingerprint now = fingerprint();
-      if (now.equals(clean) && System.nanoTime() - cleanAtNanos < FULL_PASS_INTERVAL_NANOS) {
-        return false;
-      }
-      passStart = now;
-      passFoundWork = false;
-    }
     List<Work> work = new ArrayList<>();
     int[] scanned = {0};
     long[] last = {start};
@@ -111,13 +75,12 @@ final class ReplicationJob {
       return null;
     });
     work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
-    passFoundWork |= !work.isEmpty();
     if (work.size() <= WORK_LIMIT) {
       boolean wrapped = scanned[0] < SCAN_LIMIT;
       cursor = wrapped ? 0 : last[0];
-      if (wrapped && !passFoundWork) {
-        clean = passStart;
-        cleanAtNanos = System.nanoTime();
+      if (wrapped && start == 0 && work.isEmpty()) {
+        // A whole pass found nothing: look again a little later rather than every round.
+        idleUntilNanos = System.nanoTime() + IDLE_PAUSE_NANOS;
       }
     }
     List<Future<?>> running = new ArrayList<>();
