@@ -8,6 +8,7 @@ import io.mogul.meta.store.StoreDump;
 import io.mogul.proto.DomainRef;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ReadOptions;
+import io.mogul.proto.Setting;
 import io.mogul.proto.TrackerStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +32,20 @@ class ReplicationTest {
     }
   }
 
-  /** Waits until every tracker has applied the same index, stops them all and returns each one's full state. */
+  /**
+   * Stops the leader's background jobs from proposing, waits until every tracker has applied
+   * the same index and no entry arrived for a while, stops them all and returns each one's
+   * full state. (Jobs committing while the trackers are being stopped would leave them at
+   * different indexes, which is not a divergence.)
+   */
   private List<Map<String, String>> settleAndDump() throws Exception {
-    TrackerCluster.await(Duration.ofSeconds(30), "all trackers applied the same index", () -> {
+    for (String job : List.of("replication.enabled", "deletion.enabled", "rebalance.enabled")) {
+      TrackerCluster.retrying(() -> cluster.admin(cluster.awaitLeader(Duration.ofSeconds(30)))
+          .setSetting(Setting.newBuilder().setName(job).setValue("false").build()));
+    }
+    long[] quietSince = {System.nanoTime()};
+    long[] lastApplied = {-1};
+    TrackerCluster.await(Duration.ofSeconds(60), "all trackers applied the same index, and nothing new for 2 s", () -> {
       long applied = -1;
       long commit = cluster.status(0).getCommitIndex();
       for (int i = 0; i < cluster.size(); i++) {
@@ -43,7 +55,12 @@ class ReplicationTest {
         }
         applied = s.getAppliedIndex();
       }
-      return applied >= commit;
+      if (applied != lastApplied[0]) {
+        lastApplied[0] = applied;
+        quietSince[0] = System.nanoTime();
+        return false;
+      }
+      return applied >= commit && System.nanoTime() - quietSince[0] > 2_000_000_000L;
     });
     cluster.close();
     List<Map<String, String>> dumps = new ArrayList<>();
