@@ -44,9 +44,9 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
   private final Executor io;
   private final Executor reads;
   private final SmallWrites smallWrites;
-  private final WriteSmallStreamCall.Meters streamMeters;
+  private final PipelineWindow.Meters streamMeters;
   private final SmallReads smallReads;
-  private final ReadSmallStreamCall.Meters readStreamMeters;
+  private final PipelineWindow.Meters readStreamMeters;
 
   /**
    * @param io pool for work that blocks on files or peers (uploads, replication, audits);
@@ -61,9 +61,9 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
     this.io = io;
     this.reads = reads;
     this.smallWrites = new SmallWrites(store, metrics);
-    this.streamMeters = new WriteSmallStreamCall.Meters(metrics);
+    this.streamMeters = WriteSmallStreamCall.meters(metrics);
     this.smallReads = new SmallReads(store, metrics);
-    this.readStreamMeters = new ReadSmallStreamCall.Meters(metrics);
+    this.readStreamMeters = ReadSmallStreamCall.meters(metrics);
   }
 
   @Override
