@@ -12,14 +12,17 @@ import io.mogul.proto.DeviceState;
 import io.mogul.proto.HostState;
 import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
+import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.DeletionRecord;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.HostRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +89,8 @@ final class DeletionJob {
       });
       return out;
     });
+    // Clearing proposals go out together so the batcher can put many in one log entry.
+    Map<Long, CompletableFuture<CommandResult>> clearing = new LinkedHashMap<>();
     for (Queued q : queued) {
       long fid = q.record().getFid();
       List<Integer> done = new ArrayList<>();
@@ -104,12 +109,15 @@ final class DeletionJob {
         }
       }
       if (!done.isEmpty() || q.targets().isEmpty()) {
-        try {
-          repair.propose(FinishDeletion.prepare(fid, done, System.currentTimeMillis()));
-        } catch (MogulException e) {
-          LOG.info("clearing deletion of fid {} failed, will retry: {}", Long.toUnsignedString(fid), e.getMessage());
-          return;
-        }
+        clearing.put(fid, core.proposePrepared(FinishDeletion.prepare(fid, done, System.currentTimeMillis())));
+      }
+    }
+    for (Map.Entry<Long, CompletableFuture<CommandResult>> c : clearing.entrySet()) {
+      try {
+        repair.await(c.getValue());
+      } catch (MogulException e) {
+        LOG.info("clearing deletion of fid {} failed, will retry: {}", Long.toUnsignedString(c.getKey()),
+            e.getMessage());
       }
     }
   }

@@ -12,6 +12,8 @@ import io.mogul.proto.ReplicateRequest;
 import io.mogul.proto.ReplicationPolicy;
 import io.mogul.proto.meta.AddLocation;
 import io.mogul.proto.meta.ClassRecord;
+import io.mogul.proto.meta.CommandResult;
+import io.mogul.proto.meta.DeletionRecord;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.FileRecord;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * acknowledges) onto a device Placement chooses, honouring the class policy against the
  * copies already there; only then is the location committed through Raft. Copies on dead
  * devices are dropped from the metadata, copies on draining devices, bad copies and
- * surplus copies are dropped and their blobs deleted, always only once enough good copies
- * exist. One fid is repaired by one thread at a time.
+ * surplus copies are dropped, always only once enough good copies exist; dropping a
+ * location queues its blob for the delete GC in the same log entry, which retries the
+ * delete until the datanode confirms it. One fid is repaired by one thread at a time.
  */
 final class FileRepair {
   private static final Logger LOG = LoggerFactory.getLogger(FileRepair.class);
@@ -196,6 +200,8 @@ final class FileRepair {
                               Set<Integer> countedHosts) {
     Set<Integer> exclude = new HashSet<>(fid.getDeviceIdsList());
     exclude.addAll(bad);
+    // A device whose old blob of this fid awaits the delete GC would lose the new copy too.
+    exclude.addAll(queuedForDeletion(view, fid.getFid()));
     Set<Integer> excludeHosts = new HashSet<>(exclude);
     if (cls.getPolicy() != ReplicationPolicy.MULTIPLE_DEVICES) {
       for (DeviceRecord d : view.devices()) {
@@ -263,8 +269,7 @@ final class FileRepair {
       boolean isBad = bad.contains(id);
       if (isBad && good >= 1) {
         if (removeLocation(fid, id)) {
-          deleteBlob(plan.addresses().get(id), fid, id);
-          actions.add(new Action("DROP", id, "bad copy dropped and deleted"));
+          actions.add(new Action("DROP", id, "bad copy dropped and queued for deletion"));
         }
       } else if (!isBad && good >= plan.min() && e.getValue() == Copy.DEAD) {
         if (removeLocation(fid, id)) {
@@ -272,7 +277,6 @@ final class FileRepair {
         }
       } else if (!isBad && good >= plan.min() && e.getValue() == Copy.DRAINING) {
         if (removeLocation(fid, id)) {
-          deleteBlob(plan.addresses().get(id), fid, id);
           actions.add(new Action("DROP", id, "copy moved off a draining device"));
         }
       } else if (e.getValue() == Copy.GOOD && !isBad) {
@@ -283,7 +287,6 @@ final class FileRepair {
       surplus.sort(Comparator.comparingLong((Integer id) -> core.read(v -> fileCount(v, id))).reversed());
       for (int id : surplus.subList(0, good - plan.min())) {
         if (removeLocation(fid, id)) {
-          deleteBlob(plan.addresses().get(id), fid, id);
           actions.add(new Action("DROP", id, "surplus copy above mindevcount " + plan.min() + " removed"));
         }
       }
@@ -291,8 +294,9 @@ final class FileRepair {
   }
 
   /**
-   * Moves the fid's copy from {@code from} to {@code to} (rebalance): copy, commit the new
-   * location in place of the old one, delete the old blob; the copy is paced by
+   * Moves the fid's copy from {@code from} to {@code to} (rebalance): copy, then commit the
+   * new location in place of the old one, which queues the old blob for the delete GC in
+   * the same log entry; the copy is paced by
    * {@code pace} (rebalance has a bandwidth of its own). False when the fid is busy, gone,
    * or the copy or commit failed.
    */
@@ -303,7 +307,8 @@ final class FileRepair {
     try {
       Plan plan = core.read(view -> {
         Plan p = plan(view, fid, Set.of());
-        if (p == null || !p.fid().getDeviceIdsList().contains(from) || p.fid().getDeviceIdsList().contains(to)) {
+        if (p == null || !p.fid().getDeviceIdsList().contains(from) || p.fid().getDeviceIdsList().contains(to)
+            || queuedForDeletion(view, fid).contains(to)) {
           return null;
         }
         DeviceRecord d = view.device(to);
@@ -333,11 +338,15 @@ final class FileRepair {
         discardUnrecorded(plan, fid, to, e);
         return false;
       }
-      deleteBlob(plan.addresses().get(from), fid, from);
       return true;
     } finally {
       busy.remove(fid);
     }
+  }
+
+  private static List<Integer> queuedForDeletion(MetaView view, long fid) {
+    DeletionRecord queued = view.deletion(fid);
+    return queued == null ? List.of() : queued.getDeviceIdsList();
   }
 
   private static long fileCount(MetaView view, int deviceId) {
@@ -356,7 +365,7 @@ final class FileRepair {
   }
 
   /** Best effort: a blob that stays behind is an orphan and the orphan collector removes it later. */
-  void deleteBlob(String address, long fid, int deviceId) {
+  private void deleteBlob(String address, long fid, int deviceId) {
     if (address == null) {
       return;
     }
@@ -369,8 +378,13 @@ final class FileRepair {
   }
 
   void propose(io.mogul.proto.meta.Command command) {
+    await(core.proposePrepared(command));
+  }
+
+  /** Waits for a proposal's outcome within the proposal timeout; its failure as a MogulException. */
+  void await(CompletableFuture<CommandResult> proposal) {
     try {
-      core.proposePrepared(command).get(PROPOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      proposal.get(PROPOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw MogulException.from(e.getCause());
     } catch (TimeoutException e) {

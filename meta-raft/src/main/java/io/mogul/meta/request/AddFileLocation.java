@@ -16,7 +16,9 @@ import java.util.List;
 /**
  * Records a new, already verified copy of a live fid (re-replication, fsck repair), or a
  * move when it also names the location it replaces (drain, rebalance). A fid deleted or
- * replaced meanwhile is refused, so the copy becomes an orphan for the orphan collector.
+ * replaced meanwhile is refused, so the copy becomes an orphan for the orphan collector;
+ * so is a copy on a device where the fid's old blob is still queued for deletion. The
+ * replaced location's blob is queued for deletion in the same batch.
  */
 public final class AddFileLocation implements CommandHandler {
   public static Command prepare(AddLocation add, long nowMs) {
@@ -49,10 +51,16 @@ public final class AddFileLocation implements CommandHandler {
       throw new MogulException(ErrorReason.INVALID_ARGUMENT,
           "fid " + Long.toUnsignedString(a.getFid()) + " already has a copy on device " + a.getDeviceId());
     }
+    if (Deletions.queued(ctx, a.getFid(), a.getDeviceId())) {
+      // The delete GC may remove that blob at any moment, the new copy with it.
+      throw new MogulException(ErrorReason.INVALID_STATE_CHANGE, "fid " + Long.toUnsignedString(a.getFid())
+          + " is still queued for deletion on device " + a.getDeviceId());
+    }
     devices.add(a.getDeviceId());
     FileCounts.adjustDevices(ctx, List.of(a.getDeviceId()), 1);
     if (a.getReplacesDeviceId() != 0 && devices.remove(Integer.valueOf(a.getReplacesDeviceId()))) {
       FileCounts.adjustDevices(ctx, List.of(a.getReplacesDeviceId()), -1);
+      Deletions.queue(ctx, a.getFid(), List.of(a.getReplacesDeviceId()), command.getTimeMs());
     }
     ctx.txn().put(Table.FIDS, Keys.u64(a.getFid()), fid.toBuilder().clearDeviceIds().addAllDeviceIds(devices).build());
     if (a.getRebalance()) {

@@ -9,7 +9,6 @@ import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
-import io.mogul.proto.meta.DeletionRecord;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.FileRecord;
 import io.mogul.proto.meta.OpenUpload;
@@ -98,12 +97,9 @@ public final class CreateClose implements CommandHandler {
 
   /** Moves a file's fid and its locations to the deletion queue. */
   static void retire(ApplyContext ctx, FileRecord file, FidRecord fid, long nowMs) {
-    DeletionRecord.Builder deletion = DeletionRecord.newBuilder().setFid(file.getFid()).setQueuedMs(nowMs);
-    if (fid != null) {
-      deletion.addAllDeviceIds(fid.getDeviceIdsList());
-      FileCounts.adjustDevices(ctx, fid.getDeviceIdsList(), -1);
-    }
+    List<Integer> devices = fid == null ? List.of() : fid.getDeviceIdsList();
+    FileCounts.adjustDevices(ctx, devices, -1);
     ctx.txn().delete(Table.FIDS, Keys.u64(file.getFid()));
-    ctx.txn().put(Table.DELETIONS, Keys.u64(file.getFid()), deletion.build());
+    Deletions.queue(ctx, file.getFid(), devices, nowMs);
   }
 }

@@ -4,7 +4,6 @@ import io.mogul.meta.store.Keys;
 import io.mogul.meta.store.Table;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
-import io.mogul.proto.meta.DeletionRecord;
 import io.mogul.proto.meta.ExpiredUploads;
 import io.mogul.proto.meta.OpenUpload;
 import java.util.ArrayList;
@@ -37,8 +36,7 @@ public final class ExpireUploads implements CommandHandler {
     });
     for (OpenUpload open : expired) {
       ctx.txn().delete(Table.UPLOADS, Keys.u64(open.getFid()));
-      ctx.txn().put(Table.DELETIONS, Keys.u64(open.getFid()), DeletionRecord.newBuilder()
-          .setFid(open.getFid()).addAllDeviceIds(open.getDeviceIdsList()).setQueuedMs(now).build());
+      Deletions.queue(ctx, open.getFid(), open.getDeviceIdsList(), now);
     }
     RememberedRequests.forgetBefore(ctx.txn(), now - RememberedRequests.REMEMBER_MS, limit);
     return CommandResult.newBuilder().setExpired(ExpiredUploads.newBuilder().setCount(expired.size())).build();

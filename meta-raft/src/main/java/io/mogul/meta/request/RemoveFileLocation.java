@@ -17,6 +17,8 @@ import java.util.List;
  * Drops one location of a live fid. The last location of a fid is only dropped when its
  * device is dead (the copy is gone anyway); otherwise the caller must add a copy first.
  * Removing a location the fid does not have is a no-op, so a retried removal is harmless.
+ * The dropped copy's blob is queued for deletion in the same batch (unless its device is
+ * dead), so it is removed even if the tracker that dropped it fails right after.
  */
 public final class RemoveFileLocation implements CommandHandler {
   public static Command prepare(long fid, int deviceId, long nowMs) {
@@ -43,6 +45,10 @@ public final class RemoveFileLocation implements CommandHandler {
     }
     FileCounts.adjustDevices(ctx, List.of(r.getDeviceId()), -1);
     ctx.txn().put(Table.FIDS, Keys.u64(r.getFid()), fid.toBuilder().clearDeviceIds().addAllDeviceIds(devices).build());
+    if (!dead) {
+      // The blob is still on the device: the delete GC removes it, retrying until it is gone.
+      Deletions.queue(ctx, r.getFid(), List.of(r.getDeviceId()), command.getTimeMs());
+    }
     return Results.EMPTY;
   }
 }

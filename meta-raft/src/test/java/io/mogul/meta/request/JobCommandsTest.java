@@ -81,6 +81,7 @@ class JobCommandsTest {
     assertEquals(2, devices.size());
     assertTrue(devices.contains(to) && !devices.contains(from), devices.toString());
     assertEquals(0, fileCount(from));
+    assertEquals(List.of(from), f.view().deletion(file.getFid()).getDeviceIdsList(), "old blob queued for the GC");
     RebalanceStatus r = JobRecords.rebalance(f.view());
     assertEquals(1, r.getMovedFiles());
     assertEquals(10, r.getMovedBytes());
@@ -108,6 +109,48 @@ class JobCommandsTest {
     f.ok(RemoveFileLocation.prepare(file.getFid(), b, f.now));
     assertTrue(f.view().fid(file.getFid()).getDeviceIdsList().isEmpty());
     assertEquals(0, fileCount(b));
+  }
+
+  @Test
+  void droppedLocationQueuesItsBlobForDeletionUnlessItsDeviceIsDead() {
+    FileInfo file = f.put("d", "k", 10);
+    int a = file.getLocations(0).getDeviceId();
+    int b = file.getLocations(1).getDeviceId();
+    f.ok(RemoveFileLocation.prepare(file.getFid(), a, f.now));
+    assertEquals(List.of(a), f.view().deletion(file.getFid()).getDeviceIdsList());
+    f.ok(FinishDeletion.prepare(file.getFid(), List.of(a), f.now));
+    assertNull(f.view().deletion(file.getFid()));
+    f.ok(SetDeviceState.prepare(SetDeviceStateRequest.newBuilder().setDeviceId(b)
+        .setState(DeviceState.DEVICE_DEAD).build(), f));
+    f.ok(RemoveFileLocation.prepare(file.getFid(), b, f.now));
+    assertNull(f.view().deletion(file.getFid()), "a dead device's blob needs no deleting");
+  }
+
+  @Test
+  void copyOnADeviceStillQueuedForDeletionIsRefusedUntilTheGcConfirms() {
+    FileInfo file = f.put("d", "k", 10);
+    int a = file.getLocations(0).getDeviceId();
+    f.ok(RemoveFileLocation.prepare(file.getFid(), a, f.now));
+    AddLocation back = AddLocation.newBuilder().setFid(file.getFid()).setDeviceId(a).build();
+    f.fails(ErrorReason.INVALID_STATE_CHANGE, AddFileLocation.prepare(back, f.now));
+    assertFalse(f.view().fid(file.getFid()).getDeviceIdsList().contains(a));
+    f.ok(FinishDeletion.prepare(file.getFid(), List.of(a), f.now));
+    f.ok(AddFileLocation.prepare(back, f.now));
+    assertTrue(f.view().fid(file.getFid()).getDeviceIdsList().contains(a));
+  }
+
+  @Test
+  void deletingAFileKeepsTheDropsAlreadyQueuedForItsFid() {
+    FileInfo file = f.put("d", "k", 10);
+    int a = file.getLocations(0).getDeviceId();
+    int b = file.getLocations(1).getDeviceId();
+    int c = spareDevice(file);
+    f.ok(AddFileLocation.prepare(AddLocation.newBuilder().setFid(file.getFid()).setDeviceId(c).build(), f.now));
+    f.ok(RemoveFileLocation.prepare(file.getFid(), a, f.now));
+    f.ok(DeleteFile.prepare(FileKey.newBuilder().setDomain("d").setKey("k").build(), f));
+    List<Integer> queued = f.view().deletion(file.getFid()).getDeviceIdsList();
+    assertEquals(3, queued.size(), queued.toString());
+    assertTrue(queued.containsAll(List.of(a, b, c)), queued.toString());
   }
 
   @Test
