@@ -280,6 +280,7 @@ public final class CreateCloseBenchmark {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     CountDownLatch finished = new CountDownLatch(concurrency);
     String run = Long.toString(System.nanoTime(), 36);
+    long firstIndex = commitIndex(targets.get(0));
     long start = System.nanoTime();
     BatchedCalls batched = new BatchedCalls(targets.get(0));
     for (int t = 0; t < concurrency; t++) {
@@ -366,6 +367,7 @@ public final class CreateCloseBenchmark {
     }
     finished.await();
     double elapsed = (System.nanoTime() - start) / 1e9;
+    long entries = commitIndex(targets.get(0)) - firstIndex;
     if (!report) {
       return;
     }
@@ -374,10 +376,18 @@ public final class CreateCloseBenchmark {
         "trackers=%d target=%s concurrency=%d client-batch=%d coalesce=%s duration=%.1fs commits=%d errors=%d%n",
         targets.size(), target, concurrency, clientBatch, coalesce, elapsed, commits, errors.get());
     System.out.printf(Locale.ROOT, "commits/s=%.0f (each commit = create_open + create_close)%n", commits / elapsed);
+    System.out.printf(Locale.ROOT, "raft log entries/s=%.0f, upload commands per entry=%.1f%n", entries / elapsed,
+        entries == 0 ? 0.0 : 2.0 * commits / entries);
     String unit = clientBatch > 1 ? " (per batch call of " + clientBatch + ")" : "";
     printLatency("create_open " + unit, openLat, done);
     printLatency("create_close" + unit, closeLat, done);
     printLatency("open+close  " + unit, commitLat, done);
+  }
+
+  /** The Raft commit index as one tracker reports it. */
+  private static long commitIndex(ManagedChannel channel) {
+    return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getTrackerStatus(Empty.getDefaultInstance()).getCommitIndex();
   }
 
   private static long deadlineIn(long seconds) {

@@ -54,7 +54,7 @@ public class TrackerConfig {
     /** Most file commands the leader gathers into one log entry. */
     public int batchMaxCommands = 1024;
     /** Most batched log entries in flight at once. */
-    public int batchMaxInFlight = 1;
+    public int batchMaxInFlight = 2;
     /** Log entries kept behind a snapshot before the log is purged up to it. */
     public int purgeGap = 1024;
     /** Size at which a Raft log segment is closed; only closed segments are purged. */

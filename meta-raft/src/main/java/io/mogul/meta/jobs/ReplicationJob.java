@@ -1,8 +1,11 @@
 package io.mogul.meta.jobs;
 
 import io.mogul.meta.jobs.CopyStates.Copy;
+import io.mogul.meta.request.RepairEpoch;
 import io.mogul.meta.service.TrackerCore;
+import io.mogul.meta.store.MetaView;
 import io.mogul.proto.meta.ClassRecord;
+import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.FidRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,19 +26,31 @@ import org.slf4j.LoggerFactory;
  * copies, and repairs them most endangered first (fewest counted copies) on a small
  * pool. The progress is the locations themselves, committed through Raft, so a new
  * leader simply continues from the state it finds.
+ *
+ * <p>A pass that went over every fid without finding work, during which nothing that could
+ * make work changed, is followed by a rest instead of another pass: on a healthy cluster
+ * the leader does not read every fid over and over. What could make work is the
+ * replicated {@link RepairEpoch} plus what this leader sees: each device's copy worth and
+ * each class's mindevcount. The rest ends as soon as one of them moves, and after
+ * {@link #MAX_REST_NANOS} regardless.
  */
 final class ReplicationJob {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationJob.class);
   static final int SCAN_LIMIT = 20_000;
   static final int WORK_LIMIT = 256;
-  static final long IDLE_PAUSE_NANOS = 2_000_000_000L;
+  static final long MAX_REST_NANOS = 10 * 60 * 1_000_000_000L;
 
   private final TrackerCore core;
   private final JobSettings settings;
   private final FileRepair repair;
   private final ExecutorService pool;
   private long cursor;
-  private long idleUntilNanos;
+  /** What could make work, as it was when the current pass started. */
+  private Conditions passStart;
+  private boolean passFoundWork;
+  /** Set while resting after a clean pass: the conditions the rest holds for. */
+  private Conditions resting;
+  private long restUntilNanos;
 
   ReplicationJob(TrackerCore core, JobSettings settings, FileRepair repair, ExecutorService pool) {
     this.core = core;
@@ -46,23 +61,46 @@ final class ReplicationJob {
 
   private record Work(long fid, int urgency) {}
 
+  /** Everything whose change can create repair work. */
+  private record Conditions(long epoch, Map<Integer, Copy> copies, Map<String, Integer> mindevcounts) {}
+
+  private Conditions conditions(MetaView view) {
+    Map<String, Integer> min = new HashMap<>();
+    for (ClassRecord c : view.classes(null)) {
+      min.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
+    }
+    // A copy's worth depends only on its device: judge each device once per round.
+    Map<Integer, Copy> copies = new HashMap<>();
+    for (DeviceRecord d : view.devices()) {
+      copies.put(d.getDeviceId(), repair.states().of(view, d.getDeviceId()));
+    }
+    return new Conditions(RepairEpoch.of(view), copies, min);
+  }
+
   /** One round; true when it found work. */
   boolean round() throws InterruptedException {
-    if (!settings.flag("replication.enabled") || System.nanoTime() < idleUntilNanos) {
+    if (!settings.flag("replication.enabled")) {
       return false;
     }
     long start = cursor;
     List<Work> work = new ArrayList<>();
     int[] scanned = {0};
     long[] last = {start};
-    core.read(view -> {
-      Map<String, Integer> min = new HashMap<>();
-      for (ClassRecord c : view.classes(null)) {
-        min.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
+    boolean rest = core.read(view -> {
+      Conditions now = conditions(view);
+      if (resting != null) {
+        if (resting.equals(now) && System.nanoTime() < restUntilNanos) {
+          return true;
+        }
+        resting = null;
       }
-      // A copy's worth depends only on its device: judge each device once per round.
-      Map<Integer, Copy> copies = new HashMap<>();
-      IntFunction<Copy> copyOn = id -> copies.computeIfAbsent(id, d -> repair.states().of(view, d));
+      if (start == 0) {
+        passStart = now;
+        passFoundWork = false;
+      }
+      Map<String, Integer> min = now.mindevcounts();
+      Map<Integer, Copy> judged = new HashMap<>(now.copies());
+      IntFunction<Copy> copyOn = id -> judged.computeIfAbsent(id, d -> repair.states().of(view, d));
       for (FidRecord r : FidScan.after(view, start, SCAN_LIMIT)) {
         scanned[0]++;
         last[0] = r.getFid();
@@ -72,16 +110,23 @@ final class ReplicationJob {
           work.add(new Work(r.getFid(), urgency));
         }
       }
-      return null;
+      passFoundWork |= !work.isEmpty();
+      boolean wrapped = scanned[0] < SCAN_LIMIT;
+      if (wrapped && work.size() <= WORK_LIMIT && !passFoundWork && passStart != null
+          && passStart.equals(conditions(view))) {
+        // A clean pass over every fid, and nothing changed while it ran.
+        resting = passStart;
+        restUntilNanos = System.nanoTime() + MAX_REST_NANOS;
+      }
+      return false;
     });
+    if (rest) {
+      return false;
+    }
     work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
     if (work.size() <= WORK_LIMIT) {
       boolean wrapped = scanned[0] < SCAN_LIMIT;
       cursor = wrapped ? 0 : last[0];
-      if (wrapped && start == 0 && work.isEmpty()) {
-        // A whole pass found nothing: look again a little later rather than every round.
-        idleUntilNanos = System.nanoTime() + IDLE_PAUSE_NANOS;
-      }
     }
     List<Future<?>> running = new ArrayList<>();
     for (Work w : work.subList(0, Math.min(WORK_LIMIT, work.size()))) {

@@ -99,6 +99,7 @@ public final class CommandApplier {
         RememberedRequests.check(requestId);
       }
       CommandResult result = handler.apply(ctx, command);
+      RepairEpoch.afterApplied(ctx, command);
       ctx.txn().release();
       return result;
     } catch (MogulException e) {

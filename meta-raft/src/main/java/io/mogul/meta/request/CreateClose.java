@@ -7,6 +7,7 @@ import io.mogul.meta.store.MetaView;
 import io.mogul.meta.store.Table;
 import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.ErrorReason;
+import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.FidRecord;
@@ -67,8 +68,12 @@ public final class CreateClose implements CommandHandler {
           + open.getDomain() + "/" + open.getKey() + "'");
     }
     Rules.domain(view, r.getDomain());
-    Rules.storageClass(view, r.getDomain(), open.getStorageClass());
+    ClassRecord cls = Rules.storageClass(view, r.getDomain(), open.getStorageClass());
     List<Integer> devices = new ArrayList<>(new LinkedHashSet<>(r.getDeviceIdsList()));
+    if (devices.size() < cls.getMindevcount()) {
+      // A write that ended short: re-replication must look for it.
+      RepairEpoch.bump(ctx);
+    }
     for (int id : devices) {
       Rules.device(view, id);
     }

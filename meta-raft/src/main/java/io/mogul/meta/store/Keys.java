@@ -14,6 +14,7 @@ public final class Keys {
   public static final byte[] NEXT_HOST_ID = utf8("next_host_id");
   public static final byte[] NEXT_DEVICE_ID = utf8("next_device_id");
   public static final byte[] FID_HIGH_WATER = utf8("fid_high_water");
+  public static final byte[] REPAIR_EPOCH = utf8("repair_epoch");
 
   private Keys() {}
 

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -38,6 +41,11 @@ public final class MetaStore implements KvReader, AutoCloseable {
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
+  /** Advances after every commit: results derived from the state are valid for one generation. */
+  private final AtomicLong generation = new AtomicLong();
+  private final Map<String, Memo> memos = new ConcurrentHashMap<>();
+
+  private record Memo(long generation, Object value) {}
 
   private MetaStore(Path dir) throws RocksDBException {
     this.dir = dir;
@@ -127,6 +135,29 @@ public final class MetaStore implements KvReader, AutoCloseable {
       }
       it.next();
     }
+  }
+
+  /** Called by a transaction once its batch is written. */
+  void committed() {
+    generation.incrementAndGet();
+  }
+
+  /**
+   * A value derived from the committed state, computed again only after a commit. The
+   * generation is read before computing, so a memo is never newer-tagged than its data:
+   * a commit racing the computation just makes the next call compute again. The value
+   * must be immutable; callers share it.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T memo(String name, Function<MetaStore, T> compute) {
+    long now = generation.get();
+    Memo m = memos.get(name);
+    if (m != null && m.generation() == now) {
+      return (T) m.value();
+    }
+    T value = compute.apply(this);
+    memos.put(name, new Memo(now, value));
+    return value;
   }
 
   /** The position of the last applied log entry (0/0 for an empty store). */

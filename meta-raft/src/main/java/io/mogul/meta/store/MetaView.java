@@ -63,6 +63,15 @@ public final class MetaView {
   }
 
   public List<HostRecord> hosts() {
+    // Placement reads every host and device per upload: over the committed store the
+    // parsed lists are kept until the next commit.
+    if (kv instanceof MetaStore store) {
+      return new ArrayList<>(store.memo("hosts", s -> List.copyOf(scanHosts(s))));
+    }
+    return scanHosts(kv);
+  }
+
+  private static List<HostRecord> scanHosts(KvReader kv) {
     List<HostRecord> out = new ArrayList<>();
     kv.scan(Table.HOSTS, new byte[0], null, (k, v) -> out.add(parse(HostRecord.parser(), v, "host")));
     return out;
@@ -82,6 +91,13 @@ public final class MetaView {
   }
 
   public List<DeviceRecord> devices() {
+    if (kv instanceof MetaStore store) {
+      return new ArrayList<>(store.memo("devices", s -> List.copyOf(scanDevices(s))));
+    }
+    return scanDevices(kv);
+  }
+
+  private static List<DeviceRecord> scanDevices(KvReader kv) {
     List<DeviceRecord> out = new ArrayList<>();
     kv.scan(Table.DEVICES, new byte[0], null, (k, v) -> out.add(parse(DeviceRecord.parser(), v, "device")));
     return out;

@@ -2,6 +2,9 @@ package io.mogul.meta.store;
 
 import com.google.protobuf.MessageLite;
 import io.mogul.proto.meta.AppliedPosition;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
@@ -12,21 +15,43 @@ import org.rocksdb.WriteBatchWithIndex;
  * {@link #rollback()} so a failing command leaves no trace.
  */
 public final class StoreTxn implements KvReader, AutoCloseable {
+  private static final Object ABSENT = new Object();
+
   private final MetaStore store;
   private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+  /**
+   * Point reads and writes of this transaction, so that the records many commands of one
+   * entry touch (their domain, class, devices, counters) cross into RocksDB once per entry,
+   * not once per command. Values are shared: callers must not modify a returned array.
+   */
+  private final Map<CachedKey, Object> cache = new HashMap<>();
   private int savePoints;
+
+  private record CachedKey(Table table, ByteBuffer key) {}
 
   StoreTxn(MetaStore store) {
     this.store = store;
   }
 
+  private static CachedKey cached(Table table, byte[] key) {
+    return new CachedKey(table, ByteBuffer.wrap(key.clone()));
+  }
+
   @Override
   public byte[] get(Table table, byte[] key) {
+    CachedKey k = cached(table, key);
+    Object hit = cache.get(k);
+    if (hit != null) {
+      return hit == ABSENT ? null : (byte[]) hit;
+    }
+    byte[] value;
     try {
-      return batch.getFromBatchAndDB(store.db(), store.handle(table), store.readOptions(), key);
+      value = batch.getFromBatchAndDB(store.db(), store.handle(table), store.readOptions(), key);
     } catch (RocksDBException e) {
       throw new StoreException("read of " + table.cfName() + " failed", e);
     }
+    cache.put(k, value == null ? ABSENT : value);
+    return value;
   }
 
   @Override
@@ -40,6 +65,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
   public void put(Table table, byte[] key, byte[] value) {
     try {
       batch.put(store.handle(table), key, value);
+      cache.put(cached(table, key), value);
     } catch (RocksDBException e) {
       throw new StoreException("write to " + table.cfName() + " failed", e);
     }
@@ -52,6 +78,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
   public void delete(Table table, byte[] key) {
     try {
       batch.delete(store.handle(table), key);
+      cache.put(cached(table, key), ABSENT);
     } catch (RocksDBException e) {
       throw new StoreException("delete in " + table.cfName() + " failed", e);
     }
@@ -78,6 +105,8 @@ public final class StoreTxn implements KvReader, AutoCloseable {
     try {
       batch.rollbackToSavePoint();
       savePoints--;
+      // The cache may hold writes that were just undone: read them again from the batch.
+      cache.clear();
     } catch (RocksDBException e) {
       throw new StoreException("rollback", e);
     }
@@ -94,6 +123,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
     } catch (RocksDBException e) {
       throw new StoreException("commit failed", e);
     }
+    store.committed();
   }
 
   @Override

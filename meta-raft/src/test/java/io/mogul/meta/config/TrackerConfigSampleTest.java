@@ -45,7 +45,7 @@ class TrackerConfigSampleTest {
 
   @Test
   void overridesApplyOnTopOfTheSample() {
-    TrackerConfig c = ConfigLoader.load(SAMPLE, List.of("raft.batchMaxInFlight=2"), TrackerConfig.class);
-    assertEquals(2, c.raft.batchMaxInFlight);
+    TrackerConfig c = ConfigLoader.load(SAMPLE, List.of("raft.batchMaxInFlight=3"), TrackerConfig.class);
+    assertEquals(3, c.raft.batchMaxInFlight);
   }
 }

@@ -17,6 +17,7 @@ import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.meta.AddLocation;
 import io.mogul.proto.meta.FsckAction;
 import io.mogul.proto.meta.FsckProgress;
+import io.mogul.proto.meta.OpenUpload;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +152,22 @@ class JobCommandsTest {
     List<Integer> queued = f.view().deletion(file.getFid()).getDeviceIdsList();
     assertEquals(3, queued.size(), queued.toString());
     assertTrue(queued.containsAll(List.of(a, b, c)), queued.toString());
+  }
+
+  @Test
+  void repairEpochMovesForAShortWriteAndAStateChangeButNotForACompleteWrite() {
+    long start = RepairEpoch.of(f.view());
+    FileInfo file = f.put("d", "full", 10);
+    assertEquals(start, RepairEpoch.of(f.view()), "a write with every copy needs no repair");
+    OpenUpload open = f.open("d", "short");
+    f.ok(CreateClose.prepare(f.closeOf(open, 10).clearDeviceIds().addDeviceIds(open.getDeviceIds(0)).build(), f));
+    long afterShort = RepairEpoch.of(f.view());
+    assertTrue(afterShort > start, "a write that ended short moves the epoch");
+    f.fails(ErrorReason.INVALID_STATE_CHANGE, RemoveFileLocation.prepare(open.getFid(), open.getDeviceIds(0), f.now));
+    assertEquals(afterShort, RepairEpoch.of(f.view()), "a refused command moves nothing");
+    f.ok(SetDeviceState.prepare(SetDeviceStateRequest.newBuilder().setDeviceId(file.getLocations(0).getDeviceId())
+        .setState(DeviceState.DEVICE_DRAIN).build(), f));
+    assertTrue(RepairEpoch.of(f.view()) > afterShort, "a device state change moves the epoch");
   }
 
   @Test

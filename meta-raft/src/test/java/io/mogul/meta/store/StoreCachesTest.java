@@ -1,0 +1,94 @@
+package io.mogul.meta.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.mogul.proto.meta.AppliedPosition;
+import io.mogul.proto.meta.DeviceRecord;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transaction's read cache and the store's per-commit memos never show stale state. */
+class StoreCachesTest {
+  @TempDir Path dir;
+  MetaStore store;
+  long index;
+
+  @BeforeEach
+  void open() throws Exception {
+    store = MetaStore.open(dir);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static byte[] b(String s) {
+    return Keys.utf8(s);
+  }
+
+  private void commit(StoreTxn txn) {
+    txn.commit(AppliedPosition.newBuilder().setTerm(1).setIndex(++index).build());
+  }
+
+  @Test
+  void aTransactionReadsItsOwnWritesAndDeletesAfterReadingTheOldValue() {
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.SETTINGS, b("a"), b("1"));
+      commit(txn);
+    }
+    try (StoreTxn txn = store.begin()) {
+      assertArrayEquals(b("1"), txn.get(Table.SETTINGS, b("a")));
+      assertNull(txn.get(Table.SETTINGS, b("b")));
+      txn.put(Table.SETTINGS, b("a"), b("2"));
+      txn.put(Table.SETTINGS, b("b"), b("3"));
+      assertArrayEquals(b("2"), txn.get(Table.SETTINGS, b("a")));
+      assertArrayEquals(b("3"), txn.get(Table.SETTINGS, b("b")));
+      txn.delete(Table.SETTINGS, b("a"));
+      assertNull(txn.get(Table.SETTINGS, b("a")));
+      assertNull(txn.get(Table.DOMAINS, b("b")), "same key in another table is another record");
+    }
+  }
+
+  @Test
+  void rollingBackACommandForgetsWhatItWroteEvenAfterItWasRead() {
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.SETTINGS, b("a"), b("kept"));
+      txn.mark();
+      txn.put(Table.SETTINGS, b("a"), b("undone"));
+      txn.put(Table.SETTINGS, b("b"), b("undone"));
+      assertArrayEquals(b("undone"), txn.get(Table.SETTINGS, b("a")));
+      txn.rollback();
+      assertArrayEquals(b("kept"), txn.get(Table.SETTINGS, b("a")));
+      assertNull(txn.get(Table.SETTINGS, b("b")));
+      commit(txn);
+    }
+    assertArrayEquals(b("kept"), store.get(Table.SETTINGS, b("a")));
+    assertNull(store.get(Table.SETTINGS, b("b")));
+  }
+
+  @Test
+  void theDeviceListOfTheStoreChangesWithTheNextCommit() {
+    MetaView view = new MetaView(store);
+    assertEquals(List.of(), view.devices());
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setFileCount(5).build());
+      assertEquals(List.of(), view.devices(), "nothing committed yet");
+      commit(txn);
+    }
+    assertEquals(5, view.devices().get(0).getFileCount());
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setFileCount(6).build());
+      commit(txn);
+    }
+    assertEquals(6, view.devices().get(0).getFileCount());
+    view.devices().clear(); // callers get their own list
+    assertEquals(1, view.devices().size());
+  }
+}
