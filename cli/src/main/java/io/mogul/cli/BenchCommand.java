@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code mogul bench}: writes N files of S bytes at concurrency C, then reads them all
  * back (in a seeded random order), and reports requests/s, MB/s, latency percentiles and
- * errors per phase.
+ * errors per phase. With {@code --warmup W}, W other files are written and read first and
+ * reported on rows of their own: servers and client just started spend much of their CPU
+ * compiling code, and the measured phases should show the warm state.
  */
 @Command(name = "bench", description = "Benchmark puts then gets of N files of S bytes at concurrency C.")
 final class BenchCommand implements Callable<Integer> {
@@ -38,11 +40,14 @@ final class BenchCommand implements Callable<Integer> {
   int copies;
   @Option(names = "--no-read", negatable = false, description = "Skip the read phase.") boolean noRead;
   @Option(names = "--seed", description = "Seed of the payload and read order.") long seed = 42;
+  @Option(names = "--warmup", description = "Files to write and read first, reported apart (default ${DEFAULT-VALUE}).")
+  int warmup;
 
   @Override
   public Integer call() throws InterruptedException {
-    if (count < 1 || size < 0 || concurrency < 1) {
-      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "count and concurrency must be positive, size >= 0");
+    if (count < 1 || size < 0 || concurrency < 1 || warmup < 0) {
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT,
+          "count and concurrency must be positive, size and warmup >= 0");
     }
     Random random = new Random(seed);
     byte[] payload = new byte[size];
@@ -54,25 +59,10 @@ final class BenchCommand implements Callable<Integer> {
         storageClass = ensureClass(client, copies);
       }
       PutOptions options = PutOptions.builder().storageClass(storageClass).build();
-      results.add(run("write", i -> client.putAsync(domain, prefix + i, payload, options)));
-      if (!noRead) {
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-          order[i] = i;
-        }
-        for (int i = count - 1; i > 0; i--) {
-          int j = random.nextInt(i + 1);
-          int t = order[i];
-          order[i] = order[j];
-          order[j] = t;
-        }
-        results.add(run("read", i -> client.getAsync(domain, prefix + order[i]).thenApply(bytes -> {
-          if (bytes.length != size) {
-            throw new MogulException(ErrorReason.LENGTH_MISMATCH, "read " + bytes.length + " bytes, wrote " + size);
-          }
-          return bytes;
-        })));
+      if (warmup > 0) {
+        phases(client, options, payload, random, prefix + "warmup/", warmup, "warm-up ", results);
       }
+      phases(client, options, payload, random, prefix, count, "", results);
     }
     Output out = global.output();
     if (out.json()) {
@@ -99,6 +89,31 @@ final class BenchCommand implements Callable<Integer> {
     return results.stream().anyMatch(r -> (long) r.get("errors") > 0) ? ExitCodes.ERROR : ExitCodes.OK;
   }
 
+  /** The write phase of {@code n} files under {@code prefix}, then (unless skipped) the read phase. */
+  private void phases(MogulClient client, PutOptions options, byte[] payload, Random random, String prefix, int n,
+                      String label, List<Map<String, Object>> results) throws InterruptedException {
+    results.add(run(label + "write", n, i -> client.putAsync(domain, prefix + i, payload, options)));
+    if (noRead) {
+      return;
+    }
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    results.add(run(label + "read", n, i -> client.getAsync(domain, prefix + order[i]).thenApply(bytes -> {
+      if (bytes.length != size) {
+        throw new MogulException(ErrorReason.LENGTH_MISMATCH, "read " + bytes.length + " bytes, wrote " + size);
+      }
+      return bytes;
+    })));
+  }
+
   private String ensureClass(MogulClient client, int n) {
     String name = "copies" + n;
     try {
@@ -111,15 +126,16 @@ final class BenchCommand implements Callable<Integer> {
     return name;
   }
 
-  private Map<String, Object> run(String phase, IntFunction<CompletableFuture<?>> request) throws InterruptedException {
+  private Map<String, Object> run(String phase, int n, IntFunction<CompletableFuture<?>> request)
+      throws InterruptedException {
     Histogram latency = new ConcurrentHistogram(3);
     AtomicLong errors = new AtomicLong();
     AtomicLong done = new AtomicLong();
     String[] firstError = new String[1];
     Semaphore inFlight = new Semaphore(concurrency);
-    Progress progress = new Progress(global.io(), (long) count * Math.max(size, 1));
+    Progress progress = new Progress(global.io(), (long) n * Math.max(size, 1));
     long start = System.nanoTime();
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < n; i++) {
       inFlight.acquire();
       long t0 = System.nanoTime();
       CompletableFuture<?> future;
