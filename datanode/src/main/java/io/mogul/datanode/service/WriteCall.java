@@ -26,6 +26,8 @@ final class WriteCall implements StreamObserver<WriteRequest> {
   private final ServerCallStreamObserver<WriteResponse> call;
   private final SerialExecutor serial;
   private WriteHeader header;
+  /** The header's expected length; -1 when it left the length to the trailer (absent or -1). */
+  private long expectedLength;
   private BlobReceiver receiver;
   private boolean trailerSeen;
   private boolean finished;
@@ -63,9 +65,10 @@ final class WriteCall implements StreamObserver<WriteRequest> {
             throw bad("a second header");
           }
           header = req.getHeader();
+          expectedLength = header.hasExpectedLength() ? header.getExpectedLength() : -1;
           receiver = store.receive(header.getDeviceId(), header.getFid());
-          if (header.getExpectedLength() > 0) {
-            store.device(header.getDeviceId()).checkSpace(header.getExpectedLength());
+          if (expectedLength > 0) {
+            store.device(header.getDeviceId()).checkSpace(expectedLength);
           }
         }
         case CHUNK -> {
@@ -73,9 +76,8 @@ final class WriteCall implements StreamObserver<WriteRequest> {
             throw bad(header == null ? "a chunk before the header" : "a chunk after the trailer");
           }
           receiver.add(req.getChunk().asReadOnlyByteBuffer());
-          if (header.getExpectedLength() >= 0 && receiver.length() > header.getExpectedLength()) {
-            throw new MogulException(ErrorReason.LENGTH_MISMATCH,
-                "more bytes than the expected " + header.getExpectedLength());
+          if (expectedLength >= 0 && receiver.length() > expectedLength) {
+            throw new MogulException(ErrorReason.LENGTH_MISMATCH, "more bytes than the expected " + expectedLength);
           }
         }
         case TRAILER -> {
@@ -83,9 +85,9 @@ final class WriteCall implements StreamObserver<WriteRequest> {
             throw bad(header == null ? "a trailer before the header" : "a second trailer");
           }
           trailerSeen = true;
-          if (header.getExpectedLength() >= 0 && header.getExpectedLength() != req.getTrailer().getLength()) {
+          if (expectedLength >= 0 && expectedLength != req.getTrailer().getLength()) {
             throw new MogulException(ErrorReason.LENGTH_MISMATCH, "trailer length " + req.getTrailer().getLength()
-                + " differs from the header's expected length " + header.getExpectedLength());
+                + " differs from the header's expected length " + expectedLength);
           }
           NeedleBody body = receiver.finish(req.getTrailer().getLength(), req.getTrailer().getCrc32C());
           store.commit(header.getDeviceId(), header.getFid(), body).whenComplete((loc, err) -> {

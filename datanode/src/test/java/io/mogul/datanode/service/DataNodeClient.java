@@ -37,6 +37,9 @@ final class DataNodeClient implements AutoCloseable {
     return (int) c.getValue();
   }
 
+  /** Passed as the expected length: the header leaves the field out. */
+  static final long OMIT_EXPECTED_LENGTH = Long.MIN_VALUE;
+
   /** Streams chunks from {@code next} (null ends) while the transport is ready, then a trailer. */
   CompletableFuture<WriteResponse> write(long fid, int device, long expectedLength, Supplier<ByteString> next,
       Supplier<WriteTrailer> trailer) {
@@ -54,8 +57,11 @@ final class DataNodeClient implements AutoCloseable {
             }
             if (!sentHeader) {
               sentHeader = true;
-              out.onNext(WriteRequest.newBuilder().setHeader(WriteHeader.newBuilder().setFid(fid)
-                  .setDeviceId(device).setExpectedLength(expectedLength)).build());
+              WriteHeader.Builder header = WriteHeader.newBuilder().setFid(fid).setDeviceId(device);
+              if (expectedLength != OMIT_EXPECTED_LENGTH) {
+                header.setExpectedLength(expectedLength);
+              }
+              out.onNext(WriteRequest.newBuilder().setHeader(header).build());
             }
             while (out.isReady()) {
               ByteString chunk = next.get();

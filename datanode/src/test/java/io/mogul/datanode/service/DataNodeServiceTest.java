@@ -248,6 +248,20 @@ class DataNodeServiceTest {
   }
 
   @Test
+  void headerWithoutAnExpectedLengthLeavesTheLengthToTheTrailer() throws Exception {
+    DataNodeClient c = client(start(config(dir)));
+    byte[] data = new byte[3000];
+    new java.util.Random(7).nextBytes(data);
+    int[] sent = {0};
+    WriteResponse r = c.write(8, 1, DataNodeClient.OMIT_EXPECTED_LENGTH,
+        () -> sent[0] < 3 ? ByteString.copyFrom(data, 1000 * sent[0]++, 1000) : null,
+        () -> WriteTrailer.newBuilder().setLength(data.length).setCrc32C(DataNodeClient.crc(data)).build())
+        .get(30, TimeUnit.SECONDS);
+    assertEquals(data.length, r.getLength());
+    assertArrayEquals(data, c.read(8, 1, 0, -1));
+  }
+
+  @Test
   void streamEndingWithoutTrailerIsRefusedAndLeavesNothing() throws Exception {
     DataNodeClient c = client(start(config(dir)));
     int[] sent = {0};
