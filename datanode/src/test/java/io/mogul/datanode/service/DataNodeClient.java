@@ -11,6 +11,7 @@ import io.mogul.proto.ReadResponse;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallRequest;
 import io.mogul.proto.WriteTrailer;
 import java.io.ByteArrayOutputStream;
 import java.util.Iterator;
@@ -35,6 +36,12 @@ final class DataNodeClient implements AutoCloseable {
     CRC32C c = new CRC32C();
     c.update(b);
     return (int) c.getValue();
+  }
+
+  /** A small write of {@code data} with its right checksum. */
+  static WriteSmallRequest smallWrite(long fid, int device, byte[] data) {
+    return WriteSmallRequest.newBuilder().setFid(fid).setDeviceId(device).setData(ByteString.copyFrom(data))
+        .setCrc32C(crc(data)).build();
   }
 
   /** Passed as the expected length: the header leaves the field out. */

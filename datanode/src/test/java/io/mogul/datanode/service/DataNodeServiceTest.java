@@ -49,13 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class DataNodeServiceTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final TestDatanodes nodes = new TestDatanodes();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    nodes.close();
   }
 
   static DatanodeConfig config(Path dataDir) {
@@ -69,30 +67,17 @@ class DataNodeServiceTest {
     return c;
   }
 
-  private DatanodeServer start(DatanodeConfig c) throws Exception {
-    DatanodeServer s = DatanodeServer.start(c);
-    open.add(s);
-    return s;
-  }
-
-  private DataNodeClient client(DatanodeServer s) {
-    DataNodeClient c = new DataNodeClient(s.address());
-    open.add(c);
-    return c;
-  }
-
   private static ErrorReason reason(Throwable t) {
     return MogulException.from(t instanceof ExecutionException ? t.getCause() : t).reason();
   }
 
   private static WriteSmallRequest small(long fid, byte[] data) {
-    return WriteSmallRequest.newBuilder().setFid(fid).setDeviceId(1).setData(ByteString.copyFrom(data))
-        .setCrc32C(crc(data)).build();
+    return DataNodeClient.smallWrite(fid, 1, data);
   }
 
   @Test
   void smallBlobIsWrittenReadStatVerifiedListedAndDeleted() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     byte[] data = "hello mogul".getBytes();
     WriteResponse w = c.blocking.writeSmall(small(42, data));
     assertEquals(crc(data), w.getCrc32C());
@@ -116,7 +101,7 @@ class DataNodeServiceTest {
 
   @Test
   void writeSmallWithWrongChecksumIsRefused() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     WriteSmallRequest bad = small(1, "abc".getBytes()).toBuilder().setCrc32C(5).build();
     assertEquals(ErrorReason.CHECKSUM_MISMATCH,
         reason(assertThrows(StatusRuntimeException.class, () -> c.blocking.writeSmall(bad))));
@@ -125,7 +110,7 @@ class DataNodeServiceTest {
 
   @Test
   void streamedBlobIsReadBackInRanges() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     byte[] data = new byte[3 * NeedleFormat.CHECKSUM_CHUNK + 12345];
     new Random(21).nextBytes(data);
     c.write(7, 1, data, 256 * 1024);
@@ -144,7 +129,7 @@ class DataNodeServiceTest {
       DatanodeConfig cfg = config(dir.resolve("threads" + readThreads));
       cfg.server.readThreads = readThreads;
       cfg.storage.readChunkBytes = 64 * 1024; // many chunks, so sending waits for the transport
-      DataNodeClient c = client(start(cfg));
+      DataNodeClient c = nodes.client(nodes.start(cfg));
       c.blocking.writeSmall(small(1, small));
       c.write(2, 1, large, 1 << 20);
       assertArrayEquals(small, c.read(1, 1, 0, -1), "read threads " + readThreads);
@@ -160,8 +145,8 @@ class DataNodeServiceTest {
   @Test
   void manyConcurrentWritersAreAllDurable() throws Exception {
     DatanodeConfig cfg = config(dir);
-    DatanodeServer server = start(cfg);
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(cfg);
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(22);
     List<byte[]> blobs = new ArrayList<>();
     List<CompletableFuture<WriteResponse>> writes = new ArrayList<>();
@@ -199,10 +184,9 @@ class DataNodeServiceTest {
       t.join();
     }
     assertTrue(failures.isEmpty(), failures.toString());
-    server.close();
-    open.remove(server);
-    DatanodeServer again = start(cfg);
-    DataNodeClient c2 = client(again);
+    nodes.stop(server);
+    DatanodeServer again = nodes.start(cfg);
+    DataNodeClient c2 = nodes.client(again);
     for (int i = 0; i < blobs.size(); i++) {
       assertArrayEquals(blobs.get(i), c2.read(i + 1, 1, 0, -1), "fid " + (i + 1));
     }
@@ -212,7 +196,7 @@ class DataNodeServiceTest {
   void streamCancelledMidwayLeavesNothing() throws Exception {
     DatanodeConfig cfg = config(dir);
     cfg.storage.writeBufferBytes = 64 * 1024; // make the upload spill to a temporary file
-    DataNodeClient c = client(start(cfg));
+    DataNodeClient c = nodes.client(nodes.start(cfg));
     CompletableFuture<Throwable> ended = new CompletableFuture<>();
     ClientCallStreamObserver<WriteRequest>[] stream = new ClientCallStreamObserver[1];
     c.async.write(new ClientResponseObserver<WriteRequest, WriteResponse>() {
@@ -249,7 +233,7 @@ class DataNodeServiceTest {
 
   @Test
   void headerWithoutAnExpectedLengthLeavesTheLengthToTheTrailer() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     byte[] data = new byte[3000];
     new java.util.Random(7).nextBytes(data);
     int[] sent = {0};
@@ -263,7 +247,7 @@ class DataNodeServiceTest {
 
   @Test
   void streamEndingWithoutTrailerIsRefusedAndLeavesNothing() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     int[] sent = {0};
     CompletableFuture<WriteResponse> f = c.write(5, 1, -1, () -> sent[0]++ < 3 ? ByteString.copyFrom(new byte[1000]) : null,
         () -> WriteTrailer.newBuilder().setLength(2999).setCrc32C(0).build());
@@ -275,7 +259,7 @@ class DataNodeServiceTest {
   void deviceBelowReserveRefusesWritesWithDeviceFull() throws Exception {
     DatanodeConfig cfg = config(dir);
     cfg.reserveBytes = Long.MAX_VALUE / 4;
-    DataNodeClient c = client(start(cfg));
+    DataNodeClient c = nodes.client(nodes.start(cfg));
     assertEquals(ErrorReason.DEVICE_FULL, reason(assertThrows(StatusRuntimeException.class,
         () -> c.blocking.writeSmall(small(1, "x".getBytes())))));
     assertEquals(ErrorReason.DEVICE_FULL, reason(assertThrows(ExecutionException.class,
@@ -284,7 +268,7 @@ class DataNodeServiceTest {
 
   @Test
   void corruptBlobIsNeverServed() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     byte[] data = new byte[5000];
     new Random(23).nextBytes(data);
     c.blocking.writeSmall(small(3, data));
@@ -305,10 +289,10 @@ class DataNodeServiceTest {
 
   @Test
   void replicateCopiesAVerifiedBlobFromAPeer() throws Exception {
-    DatanodeServer a = start(config(dir.resolve("a")));
-    DatanodeServer b = start(config(dir.resolve("b")));
-    DataNodeClient ca = client(a);
-    DataNodeClient cb = client(b);
+    DatanodeServer a = nodes.start(config(dir.resolve("a")));
+    DatanodeServer b = nodes.start(config(dir.resolve("b")));
+    DataNodeClient ca = nodes.client(a);
+    DataNodeClient cb = nodes.client(b);
     byte[] data = new byte[2 * NeedleFormat.CHECKSUM_CHUNK + 3];
     new Random(24).nextBytes(data);
     ca.write(11, 1, data, 1 << 20);
@@ -326,7 +310,7 @@ class DataNodeServiceTest {
 
   @Test
   void listFidsPagesThroughEveryStoredFidInOrder() throws Exception {
-    DataNodeClient c = client(start(config(dir)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir)));
     List<Long> stored = new ArrayList<>();
     for (long fid = 1; fid <= 250; fid++) {
       c.blocking.writeSmall(small(fid * 7, new byte[] {(byte) fid}));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -25,7 +24,6 @@ import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadSmallReply;
 import io.mogul.proto.ReadSmallRequest;
-import io.mogul.proto.WriteSmallRequest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -51,13 +49,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(120)
 class ReadSmallStreamTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final TestDatanodes nodes = new TestDatanodes();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    nodes.close();
   }
 
   private static DatanodeConfig config(Path dataDir, int window) {
@@ -66,21 +62,8 @@ class ReadSmallStreamTest {
     return c;
   }
 
-  private DatanodeServer start(DatanodeConfig c) throws Exception {
-    DatanodeServer s = DatanodeServer.start(c);
-    open.add(s);
-    return s;
-  }
-
-  private DataNodeClient client(DatanodeServer s) {
-    DataNodeClient c = new DataNodeClient(s.address());
-    open.add(c);
-    return c;
-  }
-
   private static void store(DataNodeClient c, long fid, int device, byte[] data) {
-    c.blocking.writeSmall(WriteSmallRequest.newBuilder().setFid(fid).setDeviceId(device)
-        .setData(ByteString.copyFrom(data)).setCrc32C(crc(data)).build());
+    c.blocking.writeSmall(DataNodeClient.smallWrite(fid, device, data));
   }
 
   private static ReadSmallRequest item(long fid, int device) {
@@ -196,8 +179,8 @@ class ReadSmallStreamTest {
     DatanodeConfig cfg = config(dir, 16);
     cfg.devices = 2;
     cfg.server.readThreads = readThreads;
-    DatanodeServer server = start(cfg);
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(cfg);
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(41);
     Map<Long, byte[]> blobs = new HashMap<>();
     for (long fid = 1; fid <= 300; fid++) {
@@ -247,8 +230,8 @@ class ReadSmallStreamTest {
 
   @Test
   void missingFidUnknownDeviceAndCorruptBlobGetTheirOwnErrorRepliesWhileLaterItemsSucceed() throws Exception {
-    DatanodeServer server = start(config(dir, 8));
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(config(dir, 8));
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(42);
     Map<Long, byte[]> blobs = new HashMap<>();
     for (long fid = 1; fid <= 20; fid++) {
@@ -304,7 +287,7 @@ class ReadSmallStreamTest {
 
   @Test
   void blobAboveTheSizeLimitIsRefusedPerItemWithAHintToUseRead() throws Exception {
-    DataNodeClient c = client(start(config(dir, 8)));
+    DataNodeClient c = nodes.client(nodes.start(config(dir, 8)));
     Random r = new Random(43);
     byte[] large = random(r, (int) SmallReads.MAX_BLOB_BYTES + 1);
     c.write(1, 1, large, 256 * 1024);
@@ -326,13 +309,13 @@ class ReadSmallStreamTest {
   @Test
   void clientThatNeverReadsRepliesMakesTheServerHoldNoMoreThanTheWindow() throws Exception {
     int window = 8; // requested in groups of one: a stalled stream holds exactly the window
-    DatanodeServer server = start(config(dir, window));
+    DatanodeServer server = nodes.start(config(dir, window));
     byte[] data = random(new Random(44), 32 * 1024);
-    store(client(server), 1, 1, data);
+    store(nodes.client(server), 1, 1, data);
     // A small receive window for the replies, so the transport soon stops taking them.
     ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext()
         .flowControlWindow(16 * 1024).build();
-    open.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    nodes.closeLater(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     int count = 500;
     List<ReadSmallRequest> items = Collections.nCopies(count, item(1, 1));
     PipelinedReader reader = new PipelinedReader(items, false);

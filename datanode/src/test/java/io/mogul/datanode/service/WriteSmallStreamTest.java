@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -49,13 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class WriteSmallStreamTest {
   @TempDir Path dir;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private final TestDatanodes nodes = new TestDatanodes();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
+    nodes.close();
   }
 
   private static DatanodeConfig config(Path dataDir, int window) {
@@ -64,21 +61,8 @@ class WriteSmallStreamTest {
     return c;
   }
 
-  private DatanodeServer start(DatanodeConfig c) throws Exception {
-    DatanodeServer s = DatanodeServer.start(c);
-    open.add(s);
-    return s;
-  }
-
-  private DataNodeClient client(DatanodeServer s) {
-    DataNodeClient c = new DataNodeClient(s.address());
-    open.add(c);
-    return c;
-  }
-
   private static WriteSmallRequest item(long fid, int device, byte[] data) {
-    return WriteSmallRequest.newBuilder().setFid(fid).setDeviceId(device).setData(ByteString.copyFrom(data))
-        .setCrc32C(crc(data)).build();
+    return DataNodeClient.smallWrite(fid, device, data);
   }
 
   private static byte[] random(Random r, int size) {
@@ -174,8 +158,8 @@ class WriteSmallStreamTest {
   void pipelinedWritesAreAllDurableWhenAcknowledgedAndReadableAfterARestart() throws Exception {
     DatanodeConfig cfg = config(dir, 16);
     cfg.devices = 2;
-    DatanodeServer server = start(cfg);
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(cfg);
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(31);
     Map<Long, byte[]> blobs = new HashMap<>();
     List<PipelinedWriter> streams = new ArrayList<>();
@@ -215,9 +199,8 @@ class WriteSmallStreamTest {
     waitFor(() -> unacknowledged(server) == 0, "the server holds no item of the finished streams");
     assertTrue(windowUse(server).max() <= 16, "no stream held more than its window");
 
-    server.close();
-    open.remove(server);
-    DataNodeClient again = client(start(cfg));
+    nodes.stop(server);
+    DataNodeClient again = nodes.client(nodes.start(cfg));
     for (Map.Entry<Long, byte[]> e : blobs.entrySet()) {
       assertArrayEquals(e.getValue(), again.read(e.getKey(), 1 + (int) (e.getKey() % 2), 0, -1), "fid " + e.getKey());
     }
@@ -225,8 +208,8 @@ class WriteSmallStreamTest {
 
   @Test
   void itemsRefusedByTheStoreGetTheirOwnErrorAcksWhileLaterItemsOnTheStreamSucceed() throws Exception {
-    DatanodeServer server = start(config(dir, 8));
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(config(dir, 8));
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(32);
     Map<Long, byte[]> blobs = new HashMap<>();
     List<WriteSmallRequest> items = new ArrayList<>();
@@ -274,7 +257,7 @@ class WriteSmallStreamTest {
   void deviceBelowItsReserveRefusesStreamItemsWithDeviceFullAcks() throws Exception {
     DatanodeConfig cfg = config(dir, 8);
     cfg.reserveBytes = Long.MAX_VALUE / 4;
-    DataNodeClient c = client(start(cfg));
+    DataNodeClient c = nodes.client(nodes.start(cfg));
     PipelinedWriter w = new PipelinedWriter(List.of(item(1, 1, new byte[] {1}), item(2, 1, new byte[] {2})), true,
         true, ack -> { });
     c.async.writeSmallStream(w);
@@ -286,8 +269,8 @@ class WriteSmallStreamTest {
   @Test
   void streamCancelledMidwayLeavesNoPartiallyVisibleItem() throws Exception {
     DatanodeConfig cfg = config(dir, 8);
-    DatanodeServer server = start(cfg);
-    DataNodeClient c = client(server);
+    DatanodeServer server = nodes.start(cfg);
+    DataNodeClient c = nodes.client(server);
     Random r = new Random(33);
     Map<Long, byte[]> blobs = new HashMap<>();
     List<WriteSmallRequest> items = new ArrayList<>();
@@ -316,10 +299,9 @@ class WriteSmallStreamTest {
 
     // Items that were still being written when the call was cancelled are settled on close;
     // after recovery each is still whole or absent.
-    server.close();
-    open.remove(server);
-    DatanodeServer again = start(cfg);
-    DataNodeClient c2 = client(again);
+    nodes.stop(server);
+    DatanodeServer again = nodes.start(cfg);
+    DataNodeClient c2 = nodes.client(again);
     int stored = assertAllOrNothing(c2, blobs, acknowledged);
     assertTrue(stored < blobs.size(), "the cancel came mid-way, yet all " + stored + " items were stored");
   }
@@ -344,11 +326,11 @@ class WriteSmallStreamTest {
   @Test
   void clientThatNeverReadsAcksMakesTheServerHoldNoMoreThanTheWindow() throws Exception {
     int window = 8; // requested in groups of one: a stalled stream holds exactly the window
-    DatanodeServer server = start(config(dir, window));
+    DatanodeServer server = nodes.start(config(dir, window));
     // A small receive window for the acks, so the transport soon stops taking them.
     ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext()
         .flowControlWindow(16 * 1024).build();
-    open.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    nodes.closeLater(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     List<WriteSmallRequest> items = new ArrayList<>();
     for (long fid = 1; fid <= 6000; fid++) {
       items.add(item(fid, 1, new byte[] {(byte) fid, (byte) (fid >> 8)}));
