@@ -1,7 +1,5 @@
 package io.mogul.client;
 
-import io.grpc.Status;
-import io.mogul.common.MogulException;
 import io.mogul.common.batch.Coalescer;
 import io.mogul.proto.CreateCloseBatchRequest;
 import io.mogul.proto.CreateCloseRequest;
@@ -12,12 +10,8 @@ import io.mogul.proto.CreateOpenResponse;
 import io.mogul.proto.CreateOpenResult;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.TrackerGrpc;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Coalesces concurrent CreateOpen and CreateClose calls into CreateOpenBatch and
@@ -26,75 +20,36 @@ import org.slf4j.LoggerFactory;
  * single calls for good if a tracker does not implement the batch rpcs.
  */
 final class BatchingCommitter implements UploadCommitter {
-  private static final Logger LOG = LoggerFactory.getLogger(BatchingCommitter.class);
   private static final int MAX_IN_FLIGHT = 1;
 
   private final DirectCommitter direct;
-  private final Coalescer<CreateOpenRequest, CreateOpenResponse> opens;
-  private final Coalescer<CreateCloseRequest, FileInfo> closes;
-  private volatile boolean unsupported;
+  private final BatchedCall<CreateOpenRequest, CreateOpenResponse> opens;
+  private final BatchedCall<CreateCloseRequest, FileInfo> closes;
 
   BatchingCommitter(TrackerCaller tracker, long callTimeoutNanos, int maxBatch) {
     this.direct = new DirectCommitter(tracker, callTimeoutNanos);
-    this.opens = new Coalescer<>((items, deadline) -> tracker.call(ch -> TrackerGrpc.newFutureStub(ch)
+    this.opens = new BatchedCall<>(new Coalescer<>((items, deadline) -> tracker.call(ch -> TrackerGrpc.newFutureStub(ch)
             .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS)
             .createOpenBatch(CreateOpenBatchRequest.newBuilder().addAllItems(items).build()), deadline)
-        .thenApply(response -> {
-          List<Object> out = new ArrayList<>(response.getResultsCount());
-          for (CreateOpenResult r : response.getResultsList()) {
-            out.add(r.hasError() ? MogulException.fromCallError(r.getError()) : r.getOpen());
-          }
-          return out;
-        }), maxBatch, MAX_IN_FLIGHT);
-    this.closes = new Coalescer<>((items, deadline) -> tracker.call(ch -> TrackerGrpc.newFutureStub(ch)
+        .thenApply(response -> Coalescer.outcomes(response.getResultsList(), CreateOpenResult::hasError,
+            CreateOpenResult::getError, CreateOpenResult::getOpen)), maxBatch, MAX_IN_FLIGHT), direct::open, "opens");
+    this.closes = new BatchedCall<>(new Coalescer<>((items, deadline) -> tracker.call(ch -> TrackerGrpc.newFutureStub(ch)
             .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS)
             .createCloseBatch(CreateCloseBatchRequest.newBuilder().addAllItems(items).build()), deadline)
-        .thenApply(response -> {
-          List<Object> out = new ArrayList<>(response.getResultsCount());
-          for (CreateCloseResult r : response.getResultsList()) {
-            out.add(r.hasError() ? MogulException.fromCallError(r.getError()) : r.getFile());
-          }
-          return out;
-        }), maxBatch, MAX_IN_FLIGHT);
+        .thenApply(response -> Coalescer.outcomes(response.getResultsList(), CreateCloseResult::hasError,
+            CreateCloseResult::getError, CreateCloseResult::getFile)), maxBatch, MAX_IN_FLIGHT), direct::close, "closes");
   }
 
+  /** An open that failed allocated nothing, so any retry of it is safe. */
   @Override
   public CompletableFuture<CreateOpenResponse> open(CreateOpenRequest request, long deadlineNanos) {
-    if (unsupported) {
-      return direct.open(request, deadlineNanos);
-    }
-    return opens.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e) || retriableItem(e)
-        ? direct.open(request, deadlineNanos) : CompletableFuture.failedFuture(GrpcFutures.unwrap(e)));
+    return opens.submit(request, deadlineNanos);
   }
 
+  /** A close is idempotent by fid, so any retry of it is safe. */
   @Override
   public CompletableFuture<FileInfo> close(CreateCloseRequest request, long deadlineNanos) {
-    if (unsupported) {
-      return direct.close(request, deadlineNanos);
-    }
-    return closes.submit(request, deadlineNanos).exceptionallyCompose(e -> fallBack(e) || retriableItem(e)
-        ? direct.close(request, deadlineNanos) : CompletableFuture.failedFuture(GrpcFutures.unwrap(e)));
-  }
-
-  /**
-   * A batch answered, but this item failed retriably (a leader change under way). It goes
-   * again as a single call, which retries with the full policy: an open that failed
-   * allocated nothing, and a close is idempotent by fid.
-   */
-  private static boolean retriableItem(Throwable error) {
-    Throwable e = GrpcFutures.unwrap(error);
-    return e instanceof MogulException m && m.retriable();
-  }
-
-  private boolean fallBack(Throwable error) {
-    if (Status.fromThrowable(error).getCode() == Status.Code.UNIMPLEMENTED) {
-      if (!unsupported) {
-        LOG.warn("tracker does not implement batch calls; sending uploads one by one");
-      }
-      unsupported = true;
-      return true;
-    }
-    return false;
+    return closes.submit(request, deadlineNanos);
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.mogul.proto.ErrorReason;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import io.mogul.proto.WriteTrailer;
 import java.io.IOException;
@@ -23,30 +24,44 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
 /**
- * Writes one copy of a blob to one device. Small blobs go in a single {@code WriteSmall}
- * call; larger ones are streamed in fixed-size chunks with gRPC flow control, so a copy
- * holds at most a couple of chunks in memory whatever the blob's size.
+ * Writes one copy of a blob to one device. Small blobs go as one item of the datanode's
+ * shared {@code WriteSmallStream} call (one message each way, and the datanode's group
+ * commit takes the items of every concurrent put); larger ones are streamed in fixed-size
+ * chunks with gRPC flow control, so a copy holds at most a couple of chunks in memory
+ * whatever the blob's size.
  */
-final class CopyWriter {
+final class CopyWriter implements AutoCloseable {
   private final ChannelPool channels;
   private final int chunkBytes;
+  private final PipelinedStreams<WriteSmallRequest, WriteSmallAck> smallWrites;
 
   CopyWriter(ChannelPool channels, int chunkBytes) {
     this.channels = channels;
     this.chunkBytes = chunkBytes;
+    this.smallWrites = new PipelinedStreams<>(channels, DataNodeGrpc.DataNodeStub::writeSmallStream,
+        r -> new PipelinedStreams.Key(r.getFid(), r.getDeviceId()),
+        a -> new PipelinedStreams.Key(a.getFid(), a.getDeviceId()), "small write");
   }
 
-  /** Writes {@code data} in one call; the future fails with a typed error. */
+  /** Writes {@code data} as one item; the future fails with a typed error. */
   CompletableFuture<WriteResponse> writeSmall(DeviceLocation device, long fid, byte[] data,
       int crc32c, long deadlineNanos) {
     WriteSmallRequest request = WriteSmallRequest.newBuilder()
         .setFid(fid).setDeviceId(device.getDeviceId())
         .setData(ByteString.copyFrom(data)).setCrc32C(crc32c).build();
-    long remaining = deadlineNanos - System.nanoTime();
-    return GrpcFutures.toCompletable(DataNodeGrpc.newFutureStub(channels.get(device.getAddress()))
-            .withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS)
-            .writeSmall(request))
-        .thenApply(response -> check(device, response, data.length, crc32c));
+    return smallWrites.call(device.getAddress(), request, deadlineNanos).thenApply(ack -> {
+      if (ack.getError() != ErrorReason.ERROR_REASON_UNSPECIFIED) {
+        throw new MogulException(ack.getError(), describe(device) + ": " + ack.getErrorMessage());
+      }
+      WriteResponse response = WriteResponse.newBuilder().setFid(ack.getFid()).setDeviceId(ack.getDeviceId())
+          .setLength(ack.getLength()).setCrc32C(ack.getCrc32C()).build();
+      return check(device, response, data.length, crc32c);
+    });
+  }
+
+  @Override
+  public void close() {
+    smallWrites.close();
   }
 
   /**

@@ -9,8 +9,11 @@ import io.mogul.proto.AttributeMode;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.FileKey;
+import io.mogul.common.batch.Coalescer;
+import io.mogul.proto.GetPathsBatchRequest;
 import io.mogul.proto.GetPathsRequest;
 import io.mogul.proto.GetPathsResponse;
+import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ListKeysResponse;
@@ -62,6 +65,9 @@ public final class MogulClient implements AutoCloseable {
   private final long operationTimeoutNanos;
   private final int smallBlobBytes;
   private final int listPageSize;
+  private final BatchedCall<GetPathsRequest, GetPathsResponse> pathLookups;   // null: one call per lookup
+  private final SmallReads smallReads = new SmallReads(channels);
+  private final CopyWriter copies;
 
   private MogulClient(Builder b) {
     this.ioExecutor = Executors.newFixedThreadPool(b.ioThreads, daemon("mogul-client-io"));
@@ -74,7 +80,9 @@ public final class MogulClient implements AutoCloseable {
     this.committer = b.batching
         ? new BatchingCommitter(tracker, callTimeoutNanos, b.maxBatch)
         : new DirectCommitter(tracker, callTimeoutNanos);
-    this.puts = new PutOperation(committer, new CopyWriter(channels, b.chunkBytes), ioExecutor,
+    this.pathLookups = b.batching ? batchedPathLookups(b.maxBatch) : null;
+    this.copies = new CopyWriter(channels, b.chunkBytes);
+    this.puts = new PutOperation(committer, copies, ioExecutor,
         scheduler, b.retryPolicy, b.smallBlobBytes);
   }
 
@@ -169,7 +177,19 @@ public final class MogulClient implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     GetPathsRequest request = GetPathsRequest.newBuilder().setDomain(domain).setKey(key).build();
-    return tracker.callReadOnly(ch -> trackerStub(ch).getPaths(request), deadline());
+    return pathLookups != null ? pathLookups.submit(request, deadline()) : singlePaths(request, deadline());
+  }
+
+  private CompletableFuture<GetPathsResponse> singlePaths(GetPathsRequest request, long deadlineNanos) {
+    return tracker.callReadOnly(ch -> trackerStub(ch).getPaths(request), deadlineNanos);
+  }
+
+  /** Lookups from concurrent reads, coalesced into GetPathsBatch calls (one read barrier each). */
+  private BatchedCall<GetPathsRequest, GetPathsResponse> batchedPathLookups(int maxBatch) {
+    return new BatchedCall<>(new Coalescer<>((items, deadlineNanos) -> tracker.callReadOnly(ch -> trackerStub(ch)
+        .getPathsBatch(GetPathsBatchRequest.newBuilder().addAllItems(items).build()), deadlineNanos)
+        .thenApply(response -> Coalescer.outcomes(response.getResultsList(), GetPathsResult::hasError,
+            GetPathsResult::getError, GetPathsResult::getPaths)), maxBatch, 1), this::singlePaths, "path lookups");
   }
 
   /** A stream over the whole file, checked against its CRC32C when fully read. */
@@ -225,13 +245,29 @@ public final class MogulClient implements AutoCloseable {
   }
 
   public CompletableFuture<byte[]> getAsync(String domain, String key) {
-    return pathsAsync(domain, key).thenApplyAsync(paths -> {
-      if (paths.getLength() > Integer.MAX_VALUE - 16) {
-        throw new MogulException(ErrorReason.INVALID_ARGUMENT,
-            "file of " + paths.getLength() + " bytes does not fit in an array; stream it");
+    return pathsAsync(domain, key).thenCompose(paths -> {
+      if (paths.getLength() <= Math.min(smallBlobBytes, SmallReads.MAX_BYTES) && paths.getLocationsCount() > 0) {
+        return readSmall(paths, 0, deadline());
       }
-      return readWhole(paths);
-    }, ioExecutor);
+      return CompletableFuture.supplyAsync(() -> {
+        if (paths.getLength() > Integer.MAX_VALUE - 16) {
+          throw new MogulException(ErrorReason.INVALID_ARGUMENT,
+              "file of " + paths.getLength() + " bytes does not fit in an array; stream it");
+        }
+        return readWhole(paths);
+      }, ioExecutor);
+    });
+  }
+
+  /** A small file from its copies in order: the next copy on any error, timeout or mismatch. */
+  private CompletableFuture<byte[]> readSmall(GetPathsResponse paths, int index, long deadlineNanos) {
+    return smallReads.read(paths.getLocations(index), paths.getFid(), paths.getLength(), paths.getCrc32C(),
+        deadlineNanos).exceptionallyCompose(e -> {
+          if (index + 1 < paths.getLocationsCount() && System.nanoTime() < deadlineNanos) {
+            return readSmall(paths, index + 1, deadlineNanos);
+          }
+          return CompletableFuture.failedFuture(GrpcFutures.unwrap(e));
+        });
   }
 
   /**
@@ -454,6 +490,8 @@ public final class MogulClient implements AutoCloseable {
 
   @Override
   public void close() {
+    smallReads.close();
+    copies.close();
     committer.close();
     ioExecutor.shutdownNow();
     scheduler.shutdownNow();
@@ -525,8 +563,8 @@ public final class MogulClient implements AutoCloseable {
     }
 
     /**
-     * Coalesce concurrent CreateOpen / CreateClose calls into batch rpcs (default on):
-     * under load one tracker round trip then serves many puts.
+     * Coalesce concurrent CreateOpen / CreateClose / GetPaths calls into batch rpcs
+     * (default on): under load one tracker round trip then serves many puts or reads.
      */
     public Builder batching(boolean enabled) {
       this.batching = enabled;

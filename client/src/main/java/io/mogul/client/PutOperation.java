@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A copy that fails is written again to a spare device the tracker returned; when no
  * spare is left the attempt is abandoned and a new upload is opened excluding the failed
- * devices, with backoff, until the retry policy or the deadline runs out. Nothing is
- * visible under the key until CreateClose, so a failed put leaves the old version intact;
- * the blobs of an abandoned upload are collected when the upload expires.
+ * devices, with backoff, until the retry policy or the deadline runs out. An upload the
+ * trackers lost before its close (a leader change) is retried the same way under a new
+ * upload. Nothing is visible under the key until CreateClose, so a failed put leaves the
+ * old version intact; the blobs of an abandoned upload are garbage collected.
  */
 final class PutOperation {
   private static final Logger LOG = LoggerFactory.getLogger(PutOperation.class);
@@ -92,29 +93,44 @@ final class PutOperation {
             return;
           }
           Throwable cause = MogulException.unwrapCompletion(error);
-          if (!(cause instanceof CopiesFailed failed)) {
+          MogulException retryCause;
+          List<Integer> lostDevices;
+          MogulException copyFailure;
+          if (cause instanceof CopiesFailed failed) {
+            retryCause = failed.cause;
+            lostDevices = failed.devices;
+            copyFailure = failed.cause;
+          } else {
             MogulException failure = GrpcFutures.unwrap(cause);
-            if (failure.reason() == ErrorReason.NO_WRITABLE_DEVICE && lastCopyFailure != null) {
-              // Excluding the devices that failed left none: the copy failure is the real story.
-              failure = new MogulException(lastCopyFailure.reason(), "put of '" + key + "' failed: no device left after "
-                  + "excluding " + excluded + "; last copy failure: " + lastCopyFailure.getMessage(), failure);
+            if (failure.reason() != ErrorReason.UPLOAD_EXPIRED) {
+              if (failure.reason() == ErrorReason.NO_WRITABLE_DEVICE && lastCopyFailure != null) {
+                // Excluding the devices that failed left none: the copy failure is the real story.
+                failure = new MogulException(lastCopyFailure.reason(), "put of '" + key + "' failed: no device left "
+                    + "after excluding " + excluded + "; last copy failure: " + lastCopyFailure.getMessage(), failure);
+              }
+              result.completeExceptionally(failure);
+              return;
             }
-            result.completeExceptionally(failure);
-            return;
+            // The tracker that issued the upload lost it (a leader change) or it expired. The
+            // trackers answer UPLOAD_EXPIRED only for a fid never committed, so writing the
+            // file again under a new upload cannot apply it twice.
+            retryCause = failure;
+            lostDevices = List.of();
+            copyFailure = lastCopyFailure;
           }
           long delayMs = retry.backoffMillis(attempt);
           boolean timeLeft = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) < retryDeadlineNanos;
           if (attempt >= retry.maxAttempts() || !timeLeft) {
-            result.completeExceptionally(new MogulException(failed.cause.reason(),
-                "put of '" + key + "' failed after " + attempt + " attempts: " + failed.cause.getMessage(),
-                failed.cause));
+            result.completeExceptionally(new MogulException(retryCause.reason(),
+                "put of '" + key + "' failed after " + attempt + " attempts: " + retryCause.getMessage(),
+                retryCause));
             return;
           }
-          excluded.addAll(failed.devices);
-          LOG.info("put of '{}' lost copies on devices {} ({}); retrying in {} ms excluding {}",
-              key, failed.devices, failed.cause.getMessage(), delayMs, excluded);
+          excluded.addAll(lostDevices);
+          LOG.info("put of '{}' failed ({}); retrying in {} ms excluding {}",
+              key, retryCause.getMessage(), delayMs, excluded);
           scheduler.schedule(() -> attempt(domain, key, source, smallCrc, options, deadlineNanos,
-              retryDeadlineNanos, excluded, attempt + 1, failed.cause, result), delayMs, TimeUnit.MILLISECONDS);
+              retryDeadlineNanos, excluded, attempt + 1, copyFailure, result), delayMs, TimeUnit.MILLISECONDS);
         });
   }
 

@@ -10,9 +10,12 @@ import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadRequest;
 import io.mogul.proto.ReadResponse;
+import io.mogul.proto.ReadSmallReply;
+import io.mogul.proto.ReadSmallRequest;
 import io.mogul.proto.WriteHeader;
 import io.mogul.proto.WriteRequest;
 import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +38,8 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
   /** Fail a streamed read after sending this many chunks (-1: never). */
   volatile int failReadAfterChunks = -1;
   volatile int readChunkBytes = 64 * 1024;
+  /** ReadSmallStream calls opened on this datanode. */
+  final AtomicInteger smallReadStreams = new AtomicInteger();
   private final Server server;
 
   FakeDatanode() throws IOException {
@@ -51,22 +56,38 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
   }
 
   @Override
-  public void writeSmall(WriteSmallRequest request, StreamObserver<WriteResponse> response) {
-    writes.incrementAndGet();
-    if (failWrites) {
-      response.onError(new MogulException(ErrorReason.DEVICE_UNAVAILABLE, "injected").toStatusException());
-      return;
-    }
-    byte[] data = request.getData().toByteArray();
-    int crc = crc(data);
-    if (crc != request.getCrc32C()) {
-      response.onError(new MogulException(ErrorReason.CHECKSUM_MISMATCH, "bad crc").toStatusException());
-      return;
-    }
-    blobs.put(ref(request.getFid(), request.getDeviceId()), data);
-    response.onNext(WriteResponse.newBuilder().setFid(request.getFid()).setDeviceId(request.getDeviceId())
-        .setLength(data.length).setCrc32C(crc).build());
-    response.onCompleted();
+  public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> acks) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(WriteSmallRequest request) {
+        writes.incrementAndGet();
+        WriteSmallAck.Builder ack = WriteSmallAck.newBuilder().setFid(request.getFid())
+            .setDeviceId(request.getDeviceId());
+        byte[] data = request.getData().toByteArray();
+        int crc = crc(data);
+        if (failWrites) {
+          ack.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
+        } else if (crc != request.getCrc32C()) {
+          ack.setError(ErrorReason.CHECKSUM_MISMATCH).setErrorMessage("bad crc");
+        } else {
+          blobs.put(ref(request.getFid(), request.getDeviceId()), data);
+          ack.setLength(data.length).setCrc32C(crc);
+        }
+        synchronized (acks) {
+          acks.onNext(ack.build());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        synchronized (acks) {
+          acks.onCompleted();
+        }
+      }
+    };
   }
 
   @Override
@@ -154,6 +175,43 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
       sent++;
     }
     response.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<ReadSmallRequest> readSmallStream(StreamObserver<ReadSmallReply> replies) {
+    smallReadStreams.incrementAndGet();
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ReadSmallRequest request) {
+        ReadSmallReply.Builder reply = ReadSmallReply.newBuilder().setFid(request.getFid())
+            .setDeviceId(request.getDeviceId());
+        byte[] blob = blobs.get(ref(request.getFid(), request.getDeviceId()));
+        if (failReads) {
+          reply.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
+        } else if (blob == null) {
+          reply.setError(ErrorReason.BLOB_NOT_FOUND).setErrorMessage("no blob");
+        } else {
+          byte[] served = blob.clone();
+          if (corruptReads && served.length > 0) {
+            served[served.length / 2] ^= 1;
+          }
+          reply.setLength(blob.length).setCrc32C(crc(blob)).setData(ByteString.copyFrom(served));
+        }
+        synchronized (replies) {
+          replies.onNext(reply.build());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        synchronized (replies) {
+          replies.onCompleted();
+        }
+      }
+    };
   }
 
   static int crc(byte[] data) {

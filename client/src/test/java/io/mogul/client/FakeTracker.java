@@ -19,8 +19,11 @@ import io.mogul.proto.Empty;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.FileKey;
+import io.mogul.proto.GetPathsBatchRequest;
+import io.mogul.proto.GetPathsBatchResponse;
 import io.mogul.proto.GetPathsRequest;
 import io.mogul.proto.GetPathsResponse;
+import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ListKeysResponse;
@@ -55,6 +58,8 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   volatile boolean batchUnimplemented;
   /** While positive, batch items fail retriably (as during a leader change), one per count. */
   final AtomicInteger retriableItemFailures = new AtomicInteger();
+  /** While positive, a close finds its upload gone (as after a leader change), one per count. */
+  final AtomicInteger lostUploads = new AtomicInteger();
   volatile int mindevcount = 2;
   /** Devices offered per open beyond mindevcount. */
   volatile int spares = 0;
@@ -131,6 +136,9 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   }
 
   FileInfo doClose(CreateCloseRequest request) {
+    if (lostUploads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      openUploads.remove(request.getFid());
+    }
     CreateOpenRequest open = openUploads.get(request.getFid());
     if (open == null) {
       throw new MogulException(ErrorReason.UPLOAD_EXPIRED, "no open upload");
@@ -178,17 +186,25 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
     }
   }
 
-  @Override
-  public void createOpenBatch(CreateOpenBatchRequest request, StreamObserver<CreateOpenBatchResponse> response) {
+  /** Counts a batch call, or refuses it as the switches say. */
+  private boolean batchAccepted(int items, StreamObserver<?> response) {
     if (refuse(response)) {
-      return;
+      return false;
     }
     if (batchUnimplemented) {
       response.onError(Status.UNIMPLEMENTED.asRuntimeException());
-      return;
+      return false;
     }
     batchCalls.incrementAndGet();
-    largestBatch.accumulateAndGet(request.getItemsCount(), Math::max);
+    largestBatch.accumulateAndGet(items, Math::max);
+    return true;
+  }
+
+  @Override
+  public void createOpenBatch(CreateOpenBatchRequest request, StreamObserver<CreateOpenBatchResponse> response) {
+    if (!batchAccepted(request.getItemsCount(), response)) {
+      return;
+    }
     CreateOpenBatchResponse.Builder out = CreateOpenBatchResponse.newBuilder();
     for (CreateOpenRequest item : request.getItemsList()) {
       try {
@@ -203,15 +219,9 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   @Override
   public void createCloseBatch(CreateCloseBatchRequest request, StreamObserver<CreateCloseBatchResponse> response) {
-    if (refuse(response)) {
+    if (!batchAccepted(request.getItemsCount(), response)) {
       return;
     }
-    if (batchUnimplemented) {
-      response.onError(Status.UNIMPLEMENTED.asRuntimeException());
-      return;
-    }
-    batchCalls.incrementAndGet();
-    largestBatch.accumulateAndGet(request.getItemsCount(), Math::max);
     CreateCloseBatchResponse.Builder out = CreateCloseBatchResponse.newBuilder();
     for (CreateCloseRequest item : request.getItemsList()) {
       try {
@@ -229,13 +239,37 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
     if (refuse(response)) {
       return;
     }
-    FileInfo info = files.get(request.getKey());
-    if (info == null) {
-      response.onError(new MogulException(ErrorReason.UNKNOWN_KEY, "no such key").toStatusException());
+    try {
+      answer(response, doPaths(request));
+    } catch (MogulException e) {
+      response.onError(e.toStatusException());
+    }
+  }
+
+  @Override
+  public void getPathsBatch(GetPathsBatchRequest request, StreamObserver<GetPathsBatchResponse> response) {
+    if (!batchAccepted(request.getItemsCount(), response)) {
       return;
     }
-    answer(response, GetPathsResponse.newBuilder().setFid(info.getFid()).setLength(info.getLength())
-        .setCrc32C(info.getCrc32C()).addAllLocations(info.getLocationsList()).build());
+    GetPathsBatchResponse.Builder out = GetPathsBatchResponse.newBuilder();
+    for (GetPathsRequest item : request.getItemsList()) {
+      try {
+        failItemRetriably();
+        out.addResults(GetPathsResult.newBuilder().setPaths(doPaths(item)));
+      } catch (MogulException e) {
+        out.addResults(GetPathsResult.newBuilder().setError(e.toCallError()));
+      }
+    }
+    answer(response, out.build());
+  }
+
+  private GetPathsResponse doPaths(GetPathsRequest request) {
+    FileInfo info = files.get(request.getKey());
+    if (info == null) {
+      throw new MogulException(ErrorReason.UNKNOWN_KEY, "no such key");
+    }
+    return GetPathsResponse.newBuilder().setFid(info.getFid()).setLength(info.getLength())
+        .setCrc32C(info.getCrc32C()).addAllLocations(info.getLocationsList()).build();
   }
 
   @Override

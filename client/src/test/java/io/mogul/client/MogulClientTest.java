@@ -16,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,6 +186,17 @@ class MogulClientTest {
   }
 
   @Test
+  void smallCopyToADatanodeWhoseSharedStreamBrokeIsRewrittenToASpare() {
+    tracker.spares = 1;
+    client.put("d", "warm", randomBytes(100));   // opens the shared write streams
+    datanodes.get(0).close();
+    byte[] data = randomBytes(1000);
+    client.put("d", "k", data);
+    assertFalse(tracker.closes.get(1).getDeviceIdsList().contains(1), "device 1's datanode is gone");
+    assertArrayEquals(data, client.get("d", "k"));
+  }
+
+  @Test
   void copyFailingMidStreamWithoutSparesReopensExcludingTheDevice() {
     datanodes.get(1).failWriteAfterChunks = 2;
     byte[] data = randomBytes(500_000);
@@ -221,6 +235,26 @@ class MogulClientTest {
     try (InputStream in = client.openStream("d", "k")) {
       assertArrayEquals(data, in.readAllBytes());
     }
+  }
+
+  @Test
+  void smallReadsShareOneStreamPerDatanodeAndFallOverWhenItBreaks() {
+    Map<String, byte[]> stored = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      stored.put("k" + i, randomBytes(500));
+      client.put("d", "k" + i, stored.get("k" + i));
+    }
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 20; i++) {
+        assertArrayEquals(stored.get("k" + i), client.get("d", "k" + i));
+      }
+    }
+    for (FakeDatanode dn : datanodes) {
+      assertTrue(dn.smallReadStreams.get() <= 1, dn.address() + " opened " + dn.smallReadStreams.get() + " streams");
+    }
+    FileInfo info = client.info("d", "k0");
+    datanodes.get(info.getLocations(0).getDeviceId() - 1).close();
+    assertArrayEquals(stored.get("k0"), client.get("d", "k0"), "read from the next copy");
   }
 
   @Test
@@ -278,6 +312,31 @@ class MogulClientTest {
   }
 
   @Test
+  void concurrentReadsLookUpTheirPathsInBatchesAndAMissingKeyFailsAlone() {
+    Map<String, byte[]> stored = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      stored.put("k" + i, randomBytes(100));
+      client.put("d", "k" + i, stored.get("k" + i));
+    }
+    int callsBefore = tracker.batchCalls.get();
+    tracker.largestBatch.set(0);
+    tracker.retriableItemFailures.set(3);
+    List<CompletableFuture<byte[]>> gets = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      gets.add(client.getAsync("d", "k" + i));
+    }
+    CompletableFuture<byte[]> missing = client.getAsync("d", "nope");
+    for (int i = 0; i < 50; i++) {
+      assertArrayEquals(stored.get("k" + i), gets.get(i).join(), "k" + i);
+    }
+    assertEquals(ErrorReason.UNKNOWN_KEY, MogulException.from(assertThrows(CompletionException.class,
+        missing::join)).reason());
+    assertTrue(tracker.largestBatch.get() > 1, "largest batch " + tracker.largestBatch.get());
+    assertTrue(tracker.batchCalls.get() - callsBefore < 51, "batch calls " + (tracker.batchCalls.get() - callsBefore));
+    assertEquals(0, tracker.retriableItemFailures.get(), "items failing retriably were retried alone");
+  }
+
+  @Test
   void batchItemsFailingRetriablyDuringALeaderChangeAreRetried() {
     tracker.retriableItemFailures.set(6);
     List<CompletableFuture<FileInfo>> puts = new ArrayList<>();
@@ -287,6 +346,18 @@ class MogulClientTest {
     puts.forEach(CompletableFuture::join);
     assertEquals(20, tracker.files.size());
     assertEquals(0, tracker.retriableItemFailures.get());
+  }
+
+  @Test
+  void putWhoseUploadTheTrackerLostIsWrittenAgainUnderANewUpload() {
+    tracker.lostUploads.set(1);
+    byte[] data = randomBytes(100);
+    FileInfo info = client.put("d", "k", data);
+    assertEquals(2, tracker.opens.size(), "a second upload was opened");
+    assertEquals(0, tracker.lostUploads.get());
+    assertEquals(1, tracker.closes.size(), "only the second upload was committed");
+    assertEquals(info.getFid(), tracker.files.get("k").getFid());
+    assertArrayEquals(data, client.get("d", "k"));
   }
 
   @Test

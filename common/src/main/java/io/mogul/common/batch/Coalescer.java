@@ -1,11 +1,14 @@
 package io.mogul.common.batch;
 
 import io.mogul.common.MogulException;
+import io.mogul.proto.CallError;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Gathers concurrent single calls into batch calls. A call arriving while fewer than
@@ -38,6 +41,19 @@ public final class Coalescer<Q, R> {
     this.call = call;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
+  }
+
+  /**
+   * A batch rpc's per-item results as a {@link BatchCall} hands them back: the answer, or
+   * a {@link MogulException} for an item that failed.
+   */
+  public static <T> List<Object> outcomes(List<T> results, Predicate<T> failed, Function<T, CallError> error,
+      Function<T, ?> answer) {
+    List<Object> out = new ArrayList<>(results.size());
+    for (T r : results) {
+      out.add(failed.test(r) ? MogulException.fromCallError(error.apply(r)) : answer.apply(r));
+    }
+    return out;
   }
 
   /** Queues one call; completes with its own answer or typed error. */

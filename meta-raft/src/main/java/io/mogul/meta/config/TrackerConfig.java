@@ -71,6 +71,8 @@ public class TrackerConfig {
     public long fidReserveBatch = 100_000;
     /** How often the leader looks for expired uploads. */
     public long expiryCheckSeconds = 30;
+    /** Most open uploads the leader holds in memory; opens beyond it are refused (UNAVAILABLE). */
+    public int maxOpen = 200_000;
   }
 
   /** Datanode liveness. */

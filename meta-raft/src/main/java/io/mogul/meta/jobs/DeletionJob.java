@@ -171,7 +171,7 @@ final class DeletionJob {
       boolean known = core.read(view -> {
         FidRecord live = view.fid(fid);
         return (live != null && live.getDeviceIdsList().contains(device.deviceId()))
-            || view.upload(fid) != null || view.deletion(fid) != null;
+            || view.upload(fid) != null || core.uploads().get(fid) != null || view.deletion(fid) != null;
       });
       if (!known) {
         try {

@@ -16,11 +16,15 @@ import java.util.List;
 
 /**
  * create_open. The leader step checks the names, resolves the class, allocates a fid from
- * its reserved range and places the copies; the apply step records the open upload with
- * its expiry.
+ * its reserved range and places the copies. The open upload it returns is held in the
+ * leader's memory, not logged: create_close carries it into its own log entry, so a put
+ * costs one entry instead of two.
+ *
+ * <p>The apply step serves create_open commands that log entries written by older
+ * versions still hold: it records the upload in the state, where create_close finds it.
  */
 public final class CreateOpen implements CommandHandler {
-  public static Command prepare(CreateOpenRequest r, LeaderContext ctx) {
+  public static OpenUpload prepare(CreateOpenRequest r, LeaderContext ctx) {
     Names.checkDomain(r.getDomain());
     Names.checkKey(r.getKey());
     String className = Rules.className(r.getStorageClass());
@@ -33,13 +37,11 @@ public final class CreateOpen implements CommandHandler {
     ClassRecord cls = Rules.storageClass(view, r.getDomain(), className);
     int count = r.getCount() == 0 ? cls.getMindevcount() : r.getCount();
     List<Integer> devices = ctx.placement().choose(view, cls, r.getSizeHint(), r.getExcludeDevicesList(), count);
-    long now = ctx.nowMs();
-    OpenUpload open = OpenUpload.newBuilder().setFid(ctx.allocateFid()).setDomain(r.getDomain()).setKey(r.getKey())
-        .setStorageClass(className).setExpiresAtMs(now + ctx.uploadExpiryMs()).addAllDeviceIds(devices).build();
-    return Command.newBuilder().setTimeMs(now).setCreateOpen(open).build();
+    return OpenUpload.newBuilder().setFid(ctx.allocateFid()).setDomain(r.getDomain()).setKey(r.getKey())
+        .setStorageClass(className).setExpiresAtMs(ctx.nowMs() + ctx.uploadExpiryMs()).addAllDeviceIds(devices).build();
   }
 
-  /** The client's answer for an applied open. */
+  /** The client's answer for an open upload. */
   public static CreateOpenResponse response(MetaView view, OpenUpload open) {
     CreateOpenResponse.Builder b = CreateOpenResponse.newBuilder().setFid(open.getFid())
         .setStorageClass(open.getStorageClass()).setExpiresAtMs(open.getExpiresAtMs());

@@ -11,15 +11,16 @@ import java.util.List;
 
 /**
  * Moves open uploads whose expiry has passed (by the leader's clock in the command) to the
- * deletion queue, and forgets answers to client-tagged commands older than
- * {@link RememberedRequests#REMEMBER_MS}.
+ * deletion queue: the expired uploads the leader held and lists in the command, unless
+ * their fid became a file meanwhile, and those recorded by older log entries. Also forgets
+ * remembered answers older than {@link RememberedRequests#REMEMBER_MS}.
  */
 public final class ExpireUploads implements CommandHandler {
   public static final int DEFAULT_LIMIT = 10_000;
 
-  public static Command prepare(long nowMs) {
-    return Command.newBuilder().setTimeMs(nowMs)
-        .setExpireUploads(io.mogul.proto.meta.ExpireUploads.newBuilder().setLimit(DEFAULT_LIMIT)).build();
+  public static Command prepare(long nowMs, List<OpenUpload> held) {
+    return Command.newBuilder().setTimeMs(nowMs).setExpireUploads(io.mogul.proto.meta.ExpireUploads.newBuilder()
+        .setLimit(DEFAULT_LIMIT).addAllHeld(held)).build();
   }
 
   @Override
@@ -38,8 +39,16 @@ public final class ExpireUploads implements CommandHandler {
       ctx.txn().delete(Table.UPLOADS, Keys.u64(open.getFid()));
       Deletions.queue(ctx, open.getFid(), open.getDeviceIdsList(), now);
     }
-    RememberedRequests.forgetBefore(ctx.txn(), now - RememberedRequests.REMEMBER_MS, limit);
-    return CommandResult.newBuilder().setExpired(ExpiredUploads.newBuilder().setCount(expired.size())).build();
+    int count = expired.size();
+    for (OpenUpload open : command.getExpireUploads().getHeldList()) {
+      if (open.getExpiresAtMs() <= now && ctx.view().fid(open.getFid()) == null) {
+        Deletions.queue(ctx, open.getFid(), open.getDeviceIdsList(), now);
+        count++;
+      }
+    }
+    int forgotten = RememberedRequests.forgetBefore(ctx.txn(), now - RememberedRequests.REMEMBER_MS, limit);
+    return CommandResult.newBuilder().setExpired(ExpiredUploads.newBuilder().setCount(count)
+        .setForgotten(forgotten)).build();
   }
 
   private static OpenUpload parse(byte[] raw) {

@@ -2,6 +2,7 @@ package io.mogul.meta.request;
 
 import io.mogul.meta.placement.Placement;
 import io.mogul.meta.store.MetaView;
+import io.mogul.proto.meta.OpenUpload;
 
 /**
  * What a leader step may use: everything non-deterministic about a command is decided here
@@ -21,4 +22,7 @@ public interface LeaderContext {
 
   /** How long an open upload stays open. */
   long uploadExpiryMs();
+
+  /** The open upload this leader issued and holds for {@code fid}, or null. */
+  OpenUpload heldUpload(long fid);
 }

@@ -18,8 +18,10 @@ final class TrackerMetrics {
     raft(registry, "mogul.raft.applied.index", "Last applied log index", core, s -> s.getAppliedIndex());
     raft(registry, "mogul.raft.snapshot.index", "Index of the newest snapshot", core, s -> s.getSnapshotIndex());
     raft(registry, "mogul.raft.leader", "1 while this tracker leads", core, s -> s.getRole() == RaftRole.LEADER ? 1 : 0);
-    queue(registry, "deletions", core, Table.DELETIONS);
-    queue(registry, "open_uploads", core, Table.UPLOADS);
+    queue(registry, "deletions", core, c -> c.read(view -> view.count(Table.DELETIONS)));
+    // Uploads held in this tracker's memory (it issued them as leader), plus any recorded
+    // in the state by older log entries.
+    queue(registry, "open_uploads", core, c -> c.uploads().size() + c.read(view -> view.count(Table.UPLOADS)));
   }
 
   private static void raft(MeterRegistry registry, String name, String help, TrackerCore core,
@@ -27,8 +29,8 @@ final class TrackerMetrics {
     Gauge.builder(name, core, c -> value.applyAsDouble(c.raft().status(""))).description(help).register(registry);
   }
 
-  private static void queue(MeterRegistry registry, String queue, TrackerCore core, Table table) {
-    Gauge.builder("mogul.queue.depth", core, c -> c.read(view -> view.count(table)))
+  private static void queue(MeterRegistry registry, String queue, TrackerCore core, ToDoubleFunction<TrackerCore> depth) {
+    Gauge.builder("mogul.queue.depth", core, depth)
         .description("Entries waiting in a tracker work queue").tag("queue", queue).register(registry);
   }
 }

@@ -303,10 +303,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void getStats(ListRequest request, StreamObserver<ClusterStats> out) {
-    Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), AdminService::stats)), out);
+    Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), this::stats)), out);
   }
 
-  private static ClusterStats stats(MetaView view) {
+  private ClusterStats stats(MetaView view) {
     ClusterStats.Builder b = ClusterStats.newBuilder();
     Map<String, Integer> mindevcount = new HashMap<>();
     for (DomainRecord d : view.domains()) {
@@ -339,8 +339,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       return true;
     });
-    return b.setPendingDeletions(view.count(Table.DELETIONS)).setOpenUploads(view.count(Table.UPLOADS))
-        .setUnderReplicated(under[0]).setNextFid(view.counter(Keys.FID_HIGH_WATER) + 1).build();
+    // Open uploads live in the memory of the leader that issued them (older log entries
+    // may still hold some in the state): the leader's answer counts them all.
+    return b.setPendingDeletions(view.count(Table.DELETIONS))
+        .setOpenUploads(view.count(Table.UPLOADS) + core.uploads().size()).setUnderReplicated(under[0]).setNextFid(view.counter(Keys.FID_HIGH_WATER) + 1).build();
   }
 
   // ----- background jobs

@@ -9,7 +9,9 @@ import io.mogul.meta.store.Table;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DeviceUsage;
 import io.mogul.proto.meta.DeviceUsageItem;
+import io.mogul.proto.meta.ExpiredUploads;
 import io.mogul.proto.meta.OpenUpload;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -46,11 +48,16 @@ public final class LeaderDuties implements AutoCloseable {
 
   private void expireUploads() {
     try {
+      long now = System.currentTimeMillis();
+      int limit = ExpireUploads.DEFAULT_LIMIT;
+      List<OpenUpload> held = core.uploads().expired(now, limit);
       if (!core.raft().isLeader()) {
+        // Only the leader's closes find the uploads it holds: those issued while this
+        // tracker led can no longer be closed, and their blobs are left to the orphan GC.
+        core.uploads().releaseAll(held);
         return;
       }
-      long now = System.currentTimeMillis();
-      boolean any = core.read(view -> {
+      boolean any = !held.isEmpty() || core.read(view -> {
         boolean[] found = {false};
         view.kv().scan(Table.UPLOADS, new byte[0], null, (k, v) -> {
           try {
@@ -63,9 +70,16 @@ public final class LeaderDuties implements AutoCloseable {
         return found[0] || RememberedRequests.anyBefore(view.kv(), now - RememberedRequests.REMEMBER_MS);
       });
       if (any) {
-        core.proposePrepared(ExpireUploads.prepare(now)).whenComplete((r, e) -> {
+        core.proposePrepared(ExpireUploads.prepare(now, held)).whenComplete((r, e) -> {
           if (e != null) {
             LOG.warn("expiring uploads failed: {}", e.toString());
+            return;
+          }
+          core.uploads().releaseAll(held);
+          ExpiredUploads done = r.getExpired();
+          boolean backlog = held.size() >= limit || done.getCount() >= limit || done.getForgotten() >= limit;
+          if (backlog && !timer.isShutdown()) {
+            timer.execute(this::expireUploads);   // a backlog: carry on without waiting for the next check
           }
         });
       }

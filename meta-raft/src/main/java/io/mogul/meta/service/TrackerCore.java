@@ -1,19 +1,27 @@
 package io.mogul.meta.service;
 
+import io.mogul.common.MogulException;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.placement.DeviceObservations;
 import io.mogul.meta.placement.Placement;
 import io.mogul.meta.ratis.FidAllocator;
 import io.mogul.meta.ratis.ProposalBatcher;
 import io.mogul.meta.ratis.RaftNode;
+import io.mogul.meta.request.CreateClose;
+import io.mogul.meta.request.CreateOpen;
 import io.mogul.meta.request.LeaderContext;
 import io.mogul.meta.request.ReserveFids;
 import io.mogul.meta.request.Results;
 import io.mogul.meta.store.LiveStore;
 import io.mogul.meta.store.MetaView;
+import io.mogul.proto.CreateCloseRequest;
+import io.mogul.proto.CreateOpenRequest;
+import io.mogul.proto.CreateOpenResponse;
+import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadOptions;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
+import io.mogul.proto.meta.OpenUpload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,6 +40,7 @@ public final class TrackerCore implements AutoCloseable {
   private final Placement placement;
   private final ProposalBatcher batcher;
   private final FidAllocator fids;
+  private final HeldUploads uploads;
   private volatile String address;
 
   public TrackerCore(TrackerConfig config, LiveStore live, RaftNode raft, String address) {
@@ -45,6 +54,7 @@ public final class TrackerCore implements AutoCloseable {
         "proposals-" + config.id);
     this.fids = new FidAllocator(count -> batcher.propose(ReserveFids.prepare(count, System.currentTimeMillis())),
         config.uploads.fidReserveBatch);
+    this.uploads = new HeldUploads(config.uploads.maxOpen);
   }
 
   public TrackerConfig config() {
@@ -61,6 +71,11 @@ public final class TrackerCore implements AutoCloseable {
 
   public Placement placement() {
     return placement;
+  }
+
+  /** The open uploads this tracker issued as leader and still holds. */
+  public HeldUploads uploads() {
+    return uploads;
   }
 
   /** Records the client address once the gRPC server is bound (the real port when 0 was configured). */
@@ -100,6 +115,41 @@ public final class TrackerCore implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     return batcher.propose(command).thenApply(Results::orThrow);
+  }
+
+  /**
+   * Issues an upload: the leader step validates it and chooses its fid and devices, and the
+   * upload is held in memory until create_close carries it into the log. Only the leader
+   * issues uploads, since only the leader's closes find them.
+   */
+  public CreateOpenResponse open(CreateOpenRequest request) {
+    if (!raft.isLeader()) {
+      throw new MogulException(ErrorReason.NOT_LEADER, "this tracker is not the leader");
+    }
+    return live.read(store -> {
+      MetaView view = new MetaView(store);
+      OpenUpload upload = CreateOpen.prepare(request, context(view));
+      uploads.hold(upload);
+      return CreateOpen.response(view, upload);
+    });
+  }
+
+  /** Proposes create_close commands; a held upload is released once its close succeeded. */
+  public List<CompletableFuture<CommandResult>> close(List<CreateCloseRequest> requests) {
+    List<Function<LeaderContext, Command>> steps = new ArrayList<>(requests.size());
+    for (CreateCloseRequest r : requests) {
+      steps.add(ctx -> CreateClose.prepare(r, ctx));
+    }
+    List<CompletableFuture<CommandResult>> results = proposeAll(steps);
+    for (int i = 0; i < results.size(); i++) {
+      long fid = requests.get(i).getFid();
+      results.get(i).thenAccept(r -> {
+        if (!r.hasError()) {
+          uploads.release(fid);
+        }
+      });
+    }
+    return results;
   }
 
   /** Proposes already prepared commands (leader-made housekeeping). */
@@ -148,6 +198,11 @@ public final class TrackerCore implements AutoCloseable {
       @Override
       public long uploadExpiryMs() {
         return config.uploads.expirySeconds * 1000;
+      }
+
+      @Override
+      public OpenUpload heldUpload(long fid) {
+        return uploads.get(fid);
       }
     };
   }

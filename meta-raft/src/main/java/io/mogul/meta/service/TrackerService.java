@@ -3,13 +3,11 @@ package io.mogul.meta.service;
 import io.grpc.stub.StreamObserver;
 import io.mogul.common.MogulException;
 import io.mogul.common.Names;
-import io.mogul.meta.request.CreateClose;
-import io.mogul.meta.request.CreateOpen;
 import io.mogul.meta.request.DeleteFile;
 import io.mogul.meta.request.Infos;
 import io.mogul.meta.request.KnownSettings;
-import io.mogul.meta.request.LeaderContext;
 import io.mogul.meta.request.RenameFile;
+import io.mogul.meta.request.Results;
 import io.mogul.meta.request.Rules;
 import io.mogul.meta.request.SetAttributes;
 import io.mogul.meta.request.UpdateFileClass;
@@ -31,8 +29,11 @@ import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FidSummary;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.FileKey;
+import io.mogul.proto.GetPathsBatchRequest;
+import io.mogul.proto.GetPathsBatchResponse;
 import io.mogul.proto.GetPathsRequest;
 import io.mogul.proto.GetPathsResponse;
+import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListFidsRequest;
 import io.mogul.proto.ListFidsResponse;
@@ -42,7 +43,6 @@ import io.mogul.proto.RenameRequest;
 import io.mogul.proto.SetAttributesRequest;
 import io.mogul.proto.TrackerGrpc;
 import io.mogul.proto.UpdateFileClassRequest;
-import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.FileRecord;
@@ -50,7 +50,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /** The client API: create_open/create_close, lookups, listings and file changes. */
 public final class TrackerService extends TrackerGrpc.TrackerImplBase {
@@ -66,55 +65,37 @@ public final class TrackerService extends TrackerGrpc.TrackerImplBase {
 
   @Override
   public void createOpen(CreateOpenRequest request, StreamObserver<CreateOpenResponse> out) {
-    writes.write(TrackerGrpc.getCreateOpenMethod(), request, out, () ->
-        core.propose(ctx -> CreateOpen.prepare(request, ctx))
-            .thenApply(r -> core.read(view -> CreateOpen.response(view, r.getOpen()))));
+    writes.write(TrackerGrpc.getCreateOpenMethod(), request, out,
+        () -> CompletableFuture.completedFuture(core.open(request)));
   }
 
   @Override
   public void createClose(CreateCloseRequest request, StreamObserver<FileInfo> out) {
     writes.write(TrackerGrpc.getCreateCloseMethod(), request, out, () ->
-        core.propose(ctx -> CreateClose.prepare(request, ctx)).thenApply(CommandResult::getFile));
+        core.close(List.of(request)).get(0).thenApply(Results::orThrow).thenApply(CommandResult::getFile));
   }
 
   @Override
   public void createOpenBatch(CreateOpenBatchRequest request, StreamObserver<CreateOpenBatchResponse> out) {
     writes.write(TrackerGrpc.getCreateOpenBatchMethod(), request, out, () -> {
-      List<Function<LeaderContext, Command>> steps = new ArrayList<>();
+      CreateOpenBatchResponse.Builder b = CreateOpenBatchResponse.newBuilder();
       for (CreateOpenRequest item : request.getItemsList()) {
-        steps.add(ctx -> CreateOpen.prepare(item, ctx));
+        CreateOpenResult.Builder result = CreateOpenResult.newBuilder();
+        try {
+          result.setOpen(core.open(item));
+        } catch (RuntimeException e) {
+          result.setError(Calls.toMogul(e).toCallError());
+        }
+        b.addResults(result);
       }
-      List<CompletableFuture<CommandResult>> results = core.proposeAll(steps);
-      return CompletableFuture.allOf(results.stream().map(f -> f.exceptionally(e -> null))
-          .toArray(CompletableFuture[]::new)).thenApply(v -> {
-            CreateOpenBatchResponse.Builder b = CreateOpenBatchResponse.newBuilder();
-            for (CompletableFuture<CommandResult> f : results) {
-              CreateOpenResult.Builder item = CreateOpenResult.newBuilder();
-              try {
-                CommandResult r = f.join();
-                if (r.hasError()) {
-                  item.setError(r.getError());
-                } else {
-                  item.setOpen(core.<CreateOpenResponse>read(view -> CreateOpen.response(view, r.getOpen())));
-                }
-              } catch (RuntimeException e) {
-                item.setError(Calls.toMogul(e).toCallError());
-              }
-              b.addResults(item);
-            }
-            return b.build();
-          });
+      return CompletableFuture.completedFuture(b.build());
     });
   }
 
   @Override
   public void createCloseBatch(CreateCloseBatchRequest request, StreamObserver<CreateCloseBatchResponse> out) {
     writes.write(TrackerGrpc.getCreateCloseBatchMethod(), request, out, () -> {
-      List<Function<LeaderContext, Command>> steps = new ArrayList<>();
-      for (CreateCloseRequest item : request.getItemsList()) {
-        steps.add(ctx -> CreateClose.prepare(item, ctx));
-      }
-      List<CompletableFuture<CommandResult>> results = core.proposeAll(steps);
+      List<CompletableFuture<CommandResult>> results = core.close(request.getItemsList());
       return CompletableFuture.allOf(results.stream().map(f -> f.exceptionally(e -> null))
           .toArray(CompletableFuture[]::new)).thenApply(v -> {
             CreateCloseBatchResponse.Builder b = CreateCloseBatchResponse.newBuilder();
@@ -139,18 +120,37 @@ public final class TrackerService extends TrackerGrpc.TrackerImplBase {
 
   @Override
   public void getPaths(GetPathsRequest request, StreamObserver<GetPathsResponse> out) {
+    Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), view -> paths(view, request))), out);
+  }
+
+  @Override
+  public void getPathsBatch(GetPathsBatchRequest request, StreamObserver<GetPathsBatchResponse> out) {
     Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), view -> {
-      FileRecord file = lookup(view, request.getDomain(), request.getKey());
-      FidRecord fid = view.fid(file.getFid());
-      GetPathsResponse.Builder b = GetPathsResponse.newBuilder().setFid(file.getFid()).setLength(file.getLength())
-          .setCrc32C(file.getCrc32C()).setContentType(file.getContentType()).setCreatedMs(file.getCreatedMs());
-      if (fid != null) {
-        for (int id : core.placement().orderForRead(view, fid.getDeviceIdsList())) {
-          b.addLocations(Infos.location(view, id));
+      GetPathsBatchResponse.Builder b = GetPathsBatchResponse.newBuilder();
+      for (GetPathsRequest item : request.getItemsList()) {
+        GetPathsResult.Builder result = GetPathsResult.newBuilder();
+        try {
+          result.setPaths(paths(view, item));
+        } catch (RuntimeException e) {
+          result.setError(Calls.toMogul(e).toCallError());
         }
+        b.addResults(result);
       }
       return b.build();
     })), out);
+  }
+
+  private GetPathsResponse paths(MetaView view, GetPathsRequest request) {
+    FileRecord file = lookup(view, request.getDomain(), request.getKey());
+    FidRecord fid = view.fid(file.getFid());
+    GetPathsResponse.Builder b = GetPathsResponse.newBuilder().setFid(file.getFid()).setLength(file.getLength())
+        .setCrc32C(file.getCrc32C()).setContentType(file.getContentType()).setCreatedMs(file.getCreatedMs());
+    if (fid != null) {
+      for (int id : core.placement().orderForRead(view, fid.getDeviceIdsList())) {
+        b.addLocations(Infos.location(view, id));
+      }
+    }
+    return b.build();
   }
 
   @Override

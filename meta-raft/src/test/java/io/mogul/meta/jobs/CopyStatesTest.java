@@ -71,6 +71,11 @@ class CopyStatesTest {
     public long uploadExpiryMs() {
       return 0;
     }
+
+    @Override
+    public io.mogul.proto.meta.OpenUpload heldUpload(long fid) {
+      return null;
+    }
   };
 
   private CommandResult run(Command command) {

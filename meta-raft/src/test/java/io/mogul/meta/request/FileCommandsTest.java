@@ -1,6 +1,8 @@
 package io.mogul.meta.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +18,9 @@ import io.mogul.proto.SetAttributesRequest;
 import io.mogul.proto.UpdateFileClassRequest;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.OpenUpload;
+import io.mogul.meta.store.StoreDump;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,12 +52,16 @@ class FileCommandsTest {
   }
 
   @Test
-  void openRecordsUploadWithExpiryAndDistinctHosts() {
+  void openIsHeldByTheLeaderWithExpiryAndDistinctHostsAndLogsNothing() {
+    f.open("d", "first");   // reserves the leader's first fid range through the log
+    Map<String, String> before = StoreDump.of(f.store, false);
     OpenUpload open = f.open("d", "k");
     assertEquals(f.now + f.expiryMs, open.getExpiresAtMs());
     assertEquals("default", open.getStorageClass());
     assertEquals(3, open.getDeviceIdsCount(), "2 for mindevcount plus spares");
-    assertNotNull(f.view().upload(open.getFid()));
+    assertEquals(before, StoreDump.of(f.store, false), "an open changes no replicated state");
+    assertEquals(open, CreateClose.prepare(f.closeOf(open, 1).build(), f).getUpload(),
+        "the close carries the held upload into its log entry");
     var response = CreateOpen.response(f.view(), open);
     assertEquals(2, response.getMindevcount());
     assertTrue(response.getDevices(0).getAddress().endsWith(":7500"));
@@ -72,10 +80,28 @@ class FileCommandsTest {
   }
 
   @Test
-  void openAppliedAfterDomainDeletedFails() {
-    Command open = CreateOpen.prepare(CreateOpenRequest.newBuilder().setDomain("d").setKey("k").build(), f);
+  void closeAfterTheDomainWasDeletedFails() {
+    OpenUpload open = f.open("d", "k");
     f.ok(DeleteDomain.prepare(io.mogul.proto.DomainRef.newBuilder().setName("d").build(), f));
-    f.fails(ErrorReason.UNKNOWN_DOMAIN, open);
+    f.fails(ErrorReason.UNKNOWN_DOMAIN, CreateClose.prepare(f.closeOf(open, 1).build(), f));
+  }
+
+  @Test
+  void openRecordedByAnOlderLogEntryCanStillBeClosedOrExpire() {
+    f.expiryMs = 8_000;  // within the heartbeat timeout, so the devices stay writable
+    OpenUpload recorded = CreateOpen.prepare(CreateOpenRequest.newBuilder().setDomain("d").setKey("k").build(), f);
+    OpenUpload other = CreateOpen.prepare(CreateOpenRequest.newBuilder().setDomain("d").setKey("k2").build(), f);
+    f.ok(Command.newBuilder().setTimeMs(f.now).setCreateOpen(recorded).build());
+    f.ok(Command.newBuilder().setTimeMs(f.now).setCreateOpen(other).build());
+    assertNotNull(f.view().upload(recorded.getFid()));
+    Command close = CreateClose.prepare(f.closeOf(recorded, 5).build(), f);
+    assertFalse(close.hasUpload(), "the leader holds no upload it did not issue");
+    assertEquals(recorded.getFid(), f.ok(close).getFile().getFid());
+    assertNull(f.view().upload(recorded.getFid()));
+    f.now += f.expiryMs;
+    assertEquals(1, f.ok(ExpireUploads.prepare(f.now, List.of())).getExpired().getCount());
+    assertNull(f.view().upload(other.getFid()));
+    assertEquals(other.getDeviceIdsList(), f.view().deletion(other.getFid()).getDeviceIdsList());
   }
 
   @Test
@@ -138,15 +164,74 @@ class FileCommandsTest {
   void expiredUploadCannotBeClosedAndGoesToDeletionQueue() {
     f.expiryMs = 8_000;  // within the heartbeat timeout, so the devices stay writable
     OpenUpload open = f.open("d", "k");
-    OpenUpload fresh;
     f.now += f.expiryMs / 2;
-    fresh = f.open("d", "k2");
+    OpenUpload fresh = f.open("d", "k2");
     f.now += f.expiryMs / 2;
-    assertEquals(1, f.ok(ExpireUploads.prepare(f.now)).getExpired().getCount());
-    assertNull(f.view().upload(open.getFid()));
-    assertNotNull(f.view().upload(fresh.getFid()));
+    assertEquals(1, f.ok(ExpireUploads.prepare(f.now, expiredHeld())).getExpired().getCount());
     assertEquals(open.getDeviceIdsList(), f.view().deletion(open.getFid()).getDeviceIdsList());
+    assertNull(f.view().deletion(fresh.getFid()));
     f.fails(ErrorReason.UPLOAD_EXPIRED, CreateClose.prepare(f.closeOf(open, 1).build(), f));
+    f.ok(CreateClose.prepare(f.closeOf(fresh, 1).build(), f));
+  }
+
+  @Test
+  void closePreparedInTimeButOrderedAfterTheExpiryFails() {
+    f.expiryMs = 8_000;
+    OpenUpload open = f.open("d", "k");
+    Command close = CreateClose.prepare(f.closeOf(open, 1).build(), f);
+    f.now += f.expiryMs;
+    f.ok(ExpireUploads.prepare(f.now, expiredHeld()));
+    f.fails(ErrorReason.UPLOAD_EXPIRED, close);
+    assertNull(f.view().file("d", "k"));
+  }
+
+  @Test
+  void expiryOrderedAfterTheCloseLeavesTheFileAlone() {
+    f.expiryMs = 8_000;
+    OpenUpload open = f.open("d", "k");
+    Command close = CreateClose.prepare(f.closeOf(open, 1).build(), f);
+    f.now += f.expiryMs;
+    Command expire = ExpireUploads.prepare(f.now, expiredHeld());
+    f.ok(close);
+    assertEquals(0, f.ok(expire).getExpired().getCount());
+    assertNull(f.view().deletion(open.getFid()));
+    assertEquals(open.getFid(), f.view().file("d", "k").getFid());
+  }
+
+  @Test
+  void closeLateByTheClockInItsCommandFails() {
+    f.expiryMs = 8_000;
+    OpenUpload open = f.open("d", "k");
+    f.now += f.expiryMs + 1;
+    f.fails(ErrorReason.UPLOAD_EXPIRED, CreateClose.prepare(f.closeOf(open, 1).build(), f));
+  }
+
+  @Test
+  void repeatedCloseOfAReplacedOrDeletedVersionAnswersAsTheFirstUntilForgotten() {
+    OpenUpload v1 = f.open("d", "k");
+    Command held = CreateClose.prepare(f.closeOf(v1, 1).build(), f);
+    FileInfo first = f.ok(held).getFile();
+    f.held.remove(v1.getFid());
+    Command notHeld = CreateClose.prepare(f.closeOf(v1, 1).build(), f);
+    f.put("d", "k", 2);
+    assertEquals(first, f.ok(held).getFile(), "a retry at the same leader");
+    assertEquals(first, f.ok(notHeld).getFile(), "a retry at a new leader");
+    assertNotEquals(v1.getFid(), f.view().file("d", "k").getFid(), "the retries changed nothing");
+    FileInfo gone = f.put("d", "gone", 3);
+    f.ok(DeleteFile.prepare(key("gone"), f));
+    OpenUpload goneUpload = OpenUpload.newBuilder().setFid(gone.getFid()).setDomain("d").setKey("gone")
+        .addAllDeviceIds(List.of(gone.getLocations(0).getDeviceId(), gone.getLocations(1).getDeviceId())).build();
+    Command retry = CreateClose.prepare(f.closeOf(goneUpload, 3).build(), f);
+    assertEquals(gone.getFid(), f.ok(retry).getFile().getFid());
+    assertNull(f.view().file("d", "gone"), "the retry did not bring the deleted file back");
+    f.now += RememberedRequests.REMEMBER_MS + 1;
+    f.ok(ExpireUploads.prepare(f.now, List.of()));
+    f.fails(ErrorReason.UPLOAD_EXPIRED, CreateClose.prepare(f.closeOf(v1, 1).build(), f));
+  }
+
+  /** The held uploads whose expiry passed, as the leader lists them in ExpireUploads. */
+  private List<OpenUpload> expiredHeld() {
+    return f.held.values().stream().filter(u -> u.getExpiresAtMs() <= f.now).toList();
   }
 
   @Test
@@ -207,10 +292,10 @@ class FileCommandsTest {
         .setRequestId("rename-1").build();
     f.ok(RenameFile.prepare(rename, f));
     f.now += RememberedRequests.REMEMBER_MS - 1;
-    assertEquals(0, f.ok(ExpireUploads.prepare(f.now)).getExpired().getCount());
+    assertEquals(0, f.ok(ExpireUploads.prepare(f.now, List.of())).getExpired().getCount());
     f.ok(RenameFile.prepare(rename, f));
     f.now += 2;
-    f.ok(ExpireUploads.prepare(f.now));
+    f.ok(ExpireUploads.prepare(f.now, List.of()));
     f.fails(ErrorReason.UNKNOWN_KEY, RenameFile.prepare(rename, f));
   }
 
@@ -260,13 +345,19 @@ class FileCommandsTest {
 
   @Test
   void fidsComeFromReservedRangesAndNeverRepeat() {
-    long first = f.open("d", "a").getFid();
+    OpenUpload a = f.open("d", "a");
+    long first = a.getFid();
     long second = f.open("d", "b").getFid();
     assertEquals(first + 1, second);
+    f.ok(CreateClose.prepare(f.closeOf(a, 1).build(), f));
     f.fails(ErrorReason.INTERNAL, Command.newBuilder().setTimeMs(1).setCreateOpen(OpenUpload.newBuilder()
         .setFid(1_000_000).setDomain("d").setKey("x").setStorageClass("default")).build());
     f.fails(ErrorReason.INTERNAL, Command.newBuilder().setTimeMs(1).setCreateOpen(OpenUpload.newBuilder()
         .setFid(first).setDomain("d").setKey("x").setStorageClass("default")).build());
+    OpenUpload invented = OpenUpload.newBuilder().setFid(1_000_000).setDomain("d").setKey("x")
+        .setStorageClass("default").setExpiresAtMs(f.now + 1).addDeviceIds(1).addDeviceIds(2).build();
+    f.fails(ErrorReason.INTERNAL, Command.newBuilder().setTimeMs(f.now).setUpload(invented)
+        .setCreateClose(f.closeOf(invented, 1)).build());
   }
 
   @Test

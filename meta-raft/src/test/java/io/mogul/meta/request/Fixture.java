@@ -26,6 +26,7 @@ import io.mogul.proto.meta.LogEntry;
 import io.mogul.proto.meta.OpenUpload;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
@@ -38,6 +39,8 @@ final class Fixture implements LeaderContext, AutoCloseable {
   final Placement placement;
   long now = 1_000_000L;
   long expiryMs = 60_000;
+  /** The open uploads the leader holds, as TrackerCore's HeldUploads does. */
+  final Map<Long, OpenUpload> held = new HashMap<>();
   private long index;
   private long nextFid;
   private long fidsLeft;
@@ -80,6 +83,11 @@ final class Fixture implements LeaderContext, AutoCloseable {
     return expiryMs;
   }
 
+  @Override
+  public OpenUpload heldUpload(long fid) {
+    return held.get(fid);
+  }
+
   CommandResult run(Command command) {
     index++;
     return applier.apply(LogEntry.newBuilder().addCommands(command).build(),
@@ -99,7 +107,7 @@ final class Fixture implements LeaderContext, AutoCloseable {
   }
 
   /** Asserts the leader step rejects the input (nothing is proposed). */
-  void rejects(ErrorReason reason, Function<LeaderContext, Command> prepare) {
+  void rejects(ErrorReason reason, Function<LeaderContext, ?> prepare) {
     Map<String, String> before = StoreDump.of(store, false);
     MogulException e = assertThrows(MogulException.class, () -> prepare.apply(this));
     assertEquals(reason, e.reason(), e::getMessage);
@@ -124,8 +132,11 @@ final class Fixture implements LeaderContext, AutoCloseable {
     return hostId;
   }
 
+  /** An upload issued and held by the leader: nothing is logged until it is closed. */
   OpenUpload open(String domain, String key) {
-    return ok(CreateOpen.prepare(CreateOpenRequest.newBuilder().setDomain(domain).setKey(key).build(), this)).getOpen();
+    OpenUpload open = CreateOpen.prepare(CreateOpenRequest.newBuilder().setDomain(domain).setKey(key).build(), this);
+    held.put(open.getFid(), open);
+    return open;
   }
 
   CreateCloseRequest.Builder closeOf(OpenUpload open, long length) {

@@ -155,9 +155,28 @@ class TrackerClusterTest {
     for (int i = 0; i < 20; i++) {
       put(i % 3, "photos", "k" + i);
     }
+    // Open uploads live in the leader's memory: one opened now dies with this leader.
+    CreateOpenResponse lost = TrackerCluster.retrying(() -> cluster.tracker(leader).createOpen(
+        CreateOpenRequest.newBuilder().setDomain("photos").setKey("lost").build()));
     cluster.stop(leader);
     int next = cluster.awaitLeader(Duration.ofSeconds(30));
     assertNotEquals(leader, next);
+    CreateCloseRequest closeLost = CreateCloseRequest.newBuilder().setDomain("photos").setKey("lost")
+        .setFid(lost.getFid()).setLength(1).addDeviceIds(lost.getDevices(0).getDeviceId())
+        .addDeviceIds(lost.getDevices(1).getDeviceId()).build();
+    MogulException expired = TrackerCluster.retrying(() -> {
+      try {
+        cluster.tracker(next).createClose(closeLost);
+        return null;
+      } catch (StatusRuntimeException e) {
+        MogulException m = MogulException.from(e);
+        if (m.retriable()) {
+          throw e;   // the new leader is not ready yet
+        }
+        return m;
+      }
+    });
+    assertEquals(ErrorReason.UPLOAD_EXPIRED, expired == null ? null : expired.reason(), "a new leader never held it");
     for (int i = 0; i < cluster.size(); i++) {
       if (!cluster.running(i)) {
         continue;
