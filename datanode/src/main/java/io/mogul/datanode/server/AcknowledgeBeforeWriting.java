@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A deliberately broken datanode API, installed only by the {@code unsafe.acknowledgeBeforeWriting}
- * setting: a write is acknowledged at once and stored {@link #DELAY_MS} later (streamed
- * writes are never stored), so a crash in between loses acknowledged data. Every other
- * call, {@code WriteSmallStream} and {@code ReadSmallStream} included, goes to the real service. It exists so the chaos harness can prove that its
- * checker reports such loss; the real service carries no such switch.
+ * setting: a write ({@code WriteSmall}, or an item of {@code WriteSmallStream}) is
+ * acknowledged at once and stored {@link #DELAY_MS} later (streamed writes are never
+ * stored), so a crash in between loses acknowledged data. Every other call,
+ * {@code ReadSmallStream} included, goes to the real service. It exists so the chaos
+ * harness can prove that its checker reports such loss; the real service carries no such
+ * switch.
  */
 final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(AcknowledgeBeforeWriting.class);
@@ -78,6 +80,36 @@ final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
 
   @Override
   public void writeSmall(WriteSmallRequest req, StreamObserver<WriteResponse> out) {
+    storeLater(req);
+    out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
+        .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> out) {
+    // gRPC delivers a call's requests one at a time, so acks are sent from one thread.
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(WriteSmallRequest req) {
+        storeLater(req);
+        out.onNext(WriteSmallAck.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
+            .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The client went away; the items it sent are stored later all the same.
+      }
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+
+  private void storeLater(WriteSmallRequest req) {
     later.schedule(() -> real.writeSmall(req, new StreamObserver<>() {
       @Override
       public void onNext(WriteResponse value) {
@@ -94,14 +126,6 @@ final class AcknowledgeBeforeWriting extends DataNodeGrpc.DataNodeImplBase {
         // Nothing more to do.
       }
     }), DELAY_MS, TimeUnit.MILLISECONDS);
-    out.onNext(WriteResponse.newBuilder().setFid(req.getFid()).setDeviceId(req.getDeviceId())
-        .setLength(req.getData().size()).setCrc32C(req.getCrc32C()).build());
-    out.onCompleted();
-  }
-
-  @Override
-  public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> out) {
-    return real.writeSmallStream(out);
   }
 
   @Override

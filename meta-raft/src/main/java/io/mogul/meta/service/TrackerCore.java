@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * What the gRPC services share on one tracker: local reads of the state, the ReadIndex
@@ -110,7 +111,7 @@ public final class TrackerCore implements AutoCloseable {
   public CompletableFuture<CommandResult> propose(Function<LeaderContext, Command> leaderStep) {
     Command command;
     try {
-      command = live.read(store -> leaderStep.apply(context(new MetaView(store))));
+      command = live.read(store -> leaderStep.apply(context(new MetaView(store), fids::allocate)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -126,9 +127,12 @@ public final class TrackerCore implements AutoCloseable {
     if (!raft.isLeader()) {
       throw new MogulException(ErrorReason.NOT_LEADER, "this tracker is not the leader");
     }
+    // Taken before the state's read lock: it may wait for a fid range to be reserved through
+    // the log, which must not hold up a snapshot install. A refused open's fid is skipped.
+    long fid = fids.allocate();
     return live.read(store -> {
       MetaView view = new MetaView(store);
-      OpenUpload upload = CreateOpen.prepare(request, context(view));
+      OpenUpload upload = CreateOpen.prepare(request, context(view, () -> fid));
       uploads.hold(upload);
       return CreateOpen.response(view, upload);
     });
@@ -163,7 +167,7 @@ public final class TrackerCore implements AutoCloseable {
     for (Function<LeaderContext, Command> step : steps) {
       Command command;
       try {
-        command = live.read(store -> step.apply(context(new MetaView(store))));
+        command = live.read(store -> step.apply(context(new MetaView(store), fids::allocate)));
       } catch (RuntimeException e) {
         out.add(CompletableFuture.failedFuture(e));
         continue;
@@ -173,7 +177,7 @@ public final class TrackerCore implements AutoCloseable {
     return out;
   }
 
-  private LeaderContext context(MetaView view) {
+  private LeaderContext context(MetaView view, LongSupplier fid) {
     return new LeaderContext() {
       @Override
       public long nowMs() {
@@ -182,7 +186,7 @@ public final class TrackerCore implements AutoCloseable {
 
       @Override
       public long allocateFid() {
-        return fids.allocate();
+        return fid.getAsLong();
       }
 
       @Override
