@@ -11,7 +11,10 @@ import io.mogul.proto.meta.FileRecord;
 import io.mogul.proto.meta.HostRecord;
 import io.mogul.proto.meta.OpenUpload;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /** Typed reads of the tracker state over any {@link KvReader} (the store or a transaction). */
 public final class MetaView {
@@ -59,7 +62,21 @@ public final class MetaView {
   }
 
   public HostRecord host(int hostId) {
+    // Every lookup answer and every placement names the hosts and devices of its copies:
+    // over the committed store they come from maps kept until the next commit.
+    if (kv instanceof MetaStore store) {
+      return store.<Map<Integer, HostRecord>>memo("hostsById", s -> byId(hosts(), HostRecord::getHostId))
+          .get(hostId);
+    }
     return parse(HostRecord.parser(), kv.get(Table.HOSTS, Keys.u32(hostId)), "host");
+  }
+
+  private static <R> Map<Integer, R> byId(List<R> records, ToIntFunction<R> id) {
+    Map<Integer, R> out = new HashMap<>();
+    for (R r : records) {
+      out.put(id.applyAsInt(r), r);
+    }
+    return Map.copyOf(out);
   }
 
   public List<HostRecord> hosts() {
@@ -87,6 +104,10 @@ public final class MetaView {
   }
 
   public DeviceRecord device(int deviceId) {
+    if (kv instanceof MetaStore store) {
+      return store.<Map<Integer, DeviceRecord>>memo("devicesById",
+          s -> byId(devices(), DeviceRecord::getDeviceId)).get(deviceId);
+    }
     return parse(DeviceRecord.parser(), kv.get(Table.DEVICES, Keys.u32(deviceId)), "device");
   }
 

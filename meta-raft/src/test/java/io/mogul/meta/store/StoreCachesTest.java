@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.mogul.proto.meta.AppliedPosition;
 import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.HostRecord;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -90,5 +91,28 @@ class StoreCachesTest {
     assertEquals(6, view.devices().get(0).getFileCount());
     view.devices().clear(); // callers get their own list
     assertEquals(1, view.devices().size());
+  }
+
+  @Test
+  void aDeviceOrHostLookedUpByIdChangesWithTheNextCommit() {
+    MetaView view = new MetaView(store);
+    assertNull(view.device(1));
+    assertNull(view.host(7));
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setFileCount(5).build());
+      txn.put(Table.HOSTS, Keys.u32(7), HostRecord.newBuilder().setHostId(7).setName("h").build());
+      assertNull(view.device(1), "nothing committed yet");
+      assertEquals(5, new MetaView(txn).device(1).getFileCount(), "the transaction sees its own write");
+      commit(txn);
+    }
+    assertEquals(5, view.device(1).getFileCount());
+    assertEquals("h", view.host(7).getName());
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setFileCount(6).build());
+      txn.delete(Table.HOSTS, Keys.u32(7));
+      commit(txn);
+    }
+    assertEquals(6, view.device(1).getFileCount());
+    assertNull(view.host(7));
   }
 }
