@@ -25,8 +25,11 @@ public final class HeldUploads {
     this.capacity = Math.max(1, capacity);
   }
 
-  /** Holds a freshly issued upload; refused with UNAVAILABLE (retriable) while the table is full. */
-  public void hold(OpenUpload upload) {
+  /**
+   * Holds a freshly issued upload; refused with UNAVAILABLE (retriable) while the table is
+   * full. Synchronized so that concurrent opens cannot pass the size check together.
+   */
+  public synchronized void hold(OpenUpload upload) {
     if (byFid.size() >= capacity) {
       throw new MogulException(ErrorReason.UNAVAILABLE, "too many open uploads (" + capacity
           + "); close or abandon some, or raise uploads.maxOpen");
