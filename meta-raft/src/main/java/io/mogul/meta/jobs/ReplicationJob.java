@@ -111,9 +111,7 @@ final class ReplicationJob {
         }
       }
       passFoundWork |= !work.isEmpty();
-      boolean wrapped = scanned[0] < SCAN_LIMIT;
-      if (wrapped && work.size() <= WORK_LIMIT && !passFoundWork && passStart != null
-          && passStart.equals(conditions(view))) {
+      if (scanned[0] < SCAN_LIMIT && !passFoundWork && passStart != null && passStart.equals(conditions(view))) {
         // A clean pass over every fid, and nothing changed while it ran.
         resting = passStart;
         restUntilNanos = System.nanoTime() + MAX_REST_NANOS;
