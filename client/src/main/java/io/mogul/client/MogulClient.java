@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -270,17 +271,29 @@ public final class MogulClient implements AutoCloseable {
         });
   }
 
-  /**
-   * Reads a whole file into memory. A copy whose bytes fail the end-to-end checksum is
-   * skipped and the read starts over from the next copy.
-   */
+  /** Reads a whole file into memory, from the next copy when one fails the end-to-end checksum. */
   private byte[] readWhole(GetPathsResponse paths) {
+    return readVerified(paths, InputStream::readAllBytes);
+  }
+
+  /** Consumes a whole file's stream; called again from the start for each copy that is tried. */
+  private interface WholeRead<T> {
+    T read(InputStream in) throws IOException;
+  }
+
+  /**
+   * Reads a whole file through {@code reader}. A copy whose bytes fail the end-to-end
+   * checksum is only found out at the end, when the bytes are already handed on, so the
+   * read starts over with the next copy first, once per copy. Any other failure ends it:
+   * the stream has already tried every copy for those.
+   */
+  private <T> T readVerified(GetPathsResponse paths, WholeRead<T> reader) {
     List<io.mogul.proto.DeviceLocation> locations = new ArrayList<>(paths.getLocationsList());
     MogulException last = null;
     for (int i = 0; i < Math.max(1, locations.size()); i++) {
       try (InputStream in = new BlobInputStream(channels, locations, paths.getFid(), paths.getLength(),
           paths.getCrc32C(), 0, paths.getLength(), deadline())) {
-        return in.readAllBytes();
+        return reader.read(in);
       } catch (IOException e) {
         last = readFailure(e);
         if (last.reason() != ErrorReason.CHECKSUM_MISMATCH || locations.isEmpty()) {
@@ -302,24 +315,31 @@ public final class MogulClient implements AutoCloseable {
     return get(domain, key, target, null);
   }
 
-  /** As {@link #get(String, String, Path)}, telling {@code progress} each block's size as it is written. */
+  /**
+   * As {@link #get(String, String, Path)}, telling {@code progress} each block's size as it
+   * is written. A copy that fails the checksum is read again from the next copy, so
+   * {@code progress} may then count more bytes than the file holds.
+   */
   public long get(String domain, String key, Path target, java.util.function.LongConsumer progress) {
     GetPathsResponse paths = paths(domain, key);
     Path dir = target.toAbsolutePath().getParent();
     Path temp = null;
     try {
       temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".part");
-      try (InputStream in = stream(paths, 0, paths.getLength());
-           OutputStream out = Files.newOutputStream(temp)) {
-        byte[] buffer = new byte[256 * 1024];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-          out.write(buffer, 0, n);
-          if (progress != null) {
-            progress.accept(n);
+      Path part = temp;
+      readVerified(paths, in -> {
+        try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.TRUNCATE_EXISTING)) {
+          byte[] buffer = new byte[256 * 1024];
+          int n;
+          while ((n = in.read(buffer)) > 0) {
+            out.write(buffer, 0, n);
+            if (progress != null) {
+              progress.accept(n);
+            }
           }
         }
-      }
+        return null;
+      });
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       temp = null;
       return paths.getLength();

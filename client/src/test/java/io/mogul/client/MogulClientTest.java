@@ -258,6 +258,27 @@ class MogulClientTest {
   }
 
   @Test
+  void readToAFileStartsOverFromTheNextCopyWhenOneFailsTheChecksum(@TempDir Path dir) throws Exception {
+    byte[] data = randomBytes(400_000);
+    FileInfo info = client.put("d", "k", data);
+    datanodes.get(info.getLocations(0).getDeviceId() - 1).corruptReads = true;
+    Path target = dir.resolve("out");
+    long[] reported = {0};
+    assertEquals(data.length, client.get("d", "k", target, n -> reported[0] += n));
+    assertArrayEquals(data, Files.readAllBytes(target), "the second copy's bytes only, not appended to the first's");
+    assertTrue(reported[0] > data.length, "the corrupt copy was read through first: " + reported[0]);
+
+    datanodes.forEach(dn -> dn.corruptReads = true);
+    Files.write(target, new byte[] {1, 2, 3});
+    MogulException e = assertThrows(MogulException.class, () -> client.get("d", "k", target));
+    assertEquals(ErrorReason.CHECKSUM_MISMATCH, e.reason());
+    assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target), "a failed read leaves the target as it was");
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(target), left.toList(), "no partial file is left behind");
+    }
+  }
+
+  @Test
   void everyCopyCorruptFailsWithChecksumMismatch() {
     byte[] data = randomBytes(1000);
     client.put("d", "k", data);

@@ -51,13 +51,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * CreateCloseBenchmark [--trackers h:p,h:p,...] [--local-group N] [--batch-in-flight N] [--concurrency 64]
  *                      [--duration-seconds 20] [--count N] [--warmup-seconds 15] [--target all|leader]
- *                      [--client-batch 1] [--coalesce] [--processes]
+ *                      [--client-batch 1] [--coalesce] [--coalesce-in-flight 1] [--processes]
  * </pre>
  * With {@code --client-batch B > 1} every caller uploads B files per round trip through
  * CreateOpenBatch/CreateCloseBatch; latencies are then per batch call. With
  * {@code --coalesce} every caller still uploads one file at a time, but the callers share
  * a {@link Coalescer} per call kind, as the client library does: concurrent opens (and
- * closes) leave together as one batch call.
+ * closes) leave together as one batch call, with at most {@code --coalesce-in-flight}
+ * batch calls of a kind outstanding.
  * Without {@code --trackers}, a group of {@code --local-group} (default 3) trackers is started
  * on loopback ports, in this JVM or, with {@code --processes}, as separate JVM processes. The benchmark registers three datanode hosts and keeps
  * them heartbeating so that placement has devices to choose from.
@@ -73,6 +74,7 @@ public final class CreateCloseBenchmark {
   private int batchInFlight = new TrackerConfig().raft.batchMaxInFlight;
   private int clientBatch = 1;
   private boolean coalesce;
+  private int coalesceInFlight = 1;
   private boolean processes;
 
   private CreateCloseBenchmark() {}
@@ -98,6 +100,7 @@ public final class CreateCloseBenchmark {
         case "--target" -> target = v;
         case "--batch-in-flight" -> batchInFlight = Integer.parseInt(v);
         case "--client-batch" -> clientBatch = Integer.parseInt(v);
+        case "--coalesce-in-flight" -> coalesceInFlight = Integer.parseInt(v);
         case "--coalesce" -> {
           coalesce = true;
           i--;
@@ -284,7 +287,7 @@ public final class CreateCloseBenchmark {
     String run = Long.toString(System.nanoTime(), 36);
     long firstIndex = commitIndex(targets.get(0));
     long start = System.nanoTime();
-    BatchedCalls batched = new BatchedCalls(targets.get(0));
+    BatchedCalls batched = new BatchedCalls(targets.get(0), coalesceInFlight);
     for (int t = 0; t < concurrency; t++) {
       int id = t;
       Thread thread = new Thread(() -> {
@@ -375,8 +378,9 @@ public final class CreateCloseBenchmark {
     }
     long commits = commitsDone.get();
     System.out.printf(Locale.ROOT,
-        "trackers=%d target=%s concurrency=%d client-batch=%d coalesce=%s duration=%.1fs commits=%d errors=%d%n",
-        targets.size(), target, concurrency, clientBatch, coalesce, elapsed, commits, errors.get());
+        "trackers=%d target=%s concurrency=%d client-batch=%d coalesce=%s coalesce-in-flight=%d duration=%.1fs"
+            + " commits=%d errors=%d%n",
+        targets.size(), target, concurrency, clientBatch, coalesce, coalesceInFlight, elapsed, commits, errors.get());
     System.out.printf(Locale.ROOT, "commits/s=%.0f (each commit = create_open + create_close)%n", commits / elapsed);
     // Only create_close is logged; create_open is answered from the leader's memory.
     System.out.printf(Locale.ROOT, "raft log entries/s=%.0f, create_close commands per entry=%.1f%n",
@@ -400,20 +404,19 @@ public final class CreateCloseBenchmark {
   /** Shared coalescers turning the callers' single opens and closes into batch calls. */
   private static final class BatchedCalls {
     private static final int MAX_BATCH = 1024;
-    private static final int MAX_IN_FLIGHT = 1;
     final Coalescer<CreateOpenRequest, CreateOpenResponse> opens;
     final Coalescer<CreateCloseRequest, FileInfo> closes;
 
-    BatchedCalls(ManagedChannel channel) {
+    BatchedCalls(ManagedChannel channel, int maxInFlight) {
       TrackerGrpc.TrackerFutureStub stub = TrackerGrpc.newFutureStub(channel);
       opens = new Coalescer<>((items, deadline) -> ListenableFutures.toCompletable(stub.withDeadlineAfter(10, TimeUnit.SECONDS)
           .createOpenBatch(CreateOpenBatchRequest.newBuilder().addAllItems(items).build()))
           .thenApply(r -> Coalescer.outcomes(r.getResultsList(), CreateOpenResult::hasError, CreateOpenResult::getError,
-              CreateOpenResult::getOpen)), MAX_BATCH, MAX_IN_FLIGHT);
+              CreateOpenResult::getOpen)), MAX_BATCH, maxInFlight);
       closes = new Coalescer<>((items, deadline) -> ListenableFutures.toCompletable(stub.withDeadlineAfter(10, TimeUnit.SECONDS)
           .createCloseBatch(CreateCloseBatchRequest.newBuilder().addAllItems(items).build()))
           .thenApply(r -> Coalescer.outcomes(r.getResultsList(), CreateCloseResult::hasError, CreateCloseResult::getError,
-              CreateCloseResult::getFile)), MAX_BATCH, MAX_IN_FLIGHT);
+              CreateCloseResult::getFile)), MAX_BATCH, maxInFlight);
     }
   }
 

@@ -47,6 +47,11 @@ public final class MetaStore implements KvReader, AutoCloseable {
   /** Advances after every commit: results derived from the state are valid for one generation. */
   private final AtomicLong generation = new AtomicLong();
   private final Map<String, Memo> memos = new ConcurrentHashMap<>();
+  /**
+   * The applied position as last committed. Every applied entry checks it, so it is kept
+   * here rather than read and parsed from RocksDB each time; only commits change it.
+   */
+  private volatile AppliedPosition applied;
 
   private record Memo(long generation, Object value) {}
 
@@ -75,6 +80,7 @@ public final class MetaStore implements KvReader, AutoCloseable {
     // position are applied again, so the state's own WAL need not be synced per write.
     this.writeOptions = new WriteOptions().setSync(false);
     this.readOptions = new ReadOptions();
+    this.applied = readAppliedPosition();
   }
 
   /** Opens (creating if needed) the store in {@code dir}. */
@@ -147,8 +153,9 @@ public final class MetaStore implements KvReader, AutoCloseable {
     }
   }
 
-  /** Called by a transaction once its batch is written. */
-  void committed() {
+  /** Called by a transaction once its batch, which moved the applied position to {@code position}, is written. */
+  void committed(AppliedPosition position) {
+    applied = position;
     generation.incrementAndGet();
   }
 
@@ -172,6 +179,10 @@ public final class MetaStore implements KvReader, AutoCloseable {
 
   /** The position of the last applied log entry (0/0 for an empty store). */
   public AppliedPosition appliedPosition() {
+    return applied;
+  }
+
+  private AppliedPosition readAppliedPosition() {
     byte[] raw = get(Table.META, Keys.APPLIED);
     if (raw == null) {
       return AppliedPosition.getDefaultInstance();

@@ -39,6 +39,28 @@ class StoreCachesTest {
   }
 
   @Test
+  void theAppliedPositionFollowsEachCommitAndIsReadBackAfterReopening() throws Exception {
+    assertEquals(AppliedPosition.getDefaultInstance(), store.appliedPosition());
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.SETTINGS, b("a"), b("1"));
+      commit(txn);
+    }
+    assertEquals(1, store.appliedPosition().getIndex());
+    try (StoreTxn txn = store.begin()) {
+      // A transaction closed without commit leaves the position where it was.
+      txn.put(Table.SETTINGS, b("a"), b("2"));
+    }
+    assertEquals(1, store.appliedPosition().getIndex());
+    try (StoreTxn txn = store.begin()) {
+      commit(txn);
+    }
+    assertEquals(AppliedPosition.newBuilder().setTerm(1).setIndex(2).build(), store.appliedPosition());
+    store.close();
+    store = MetaStore.open(dir);
+    assertEquals(AppliedPosition.newBuilder().setTerm(1).setIndex(2).build(), store.appliedPosition());
+  }
+
+  @Test
   void aTransactionReadsItsOwnWritesAndDeletesAfterReadingTheOldValue() {
     try (StoreTxn txn = store.begin()) {
       txn.put(Table.SETTINGS, b("a"), b("1"));
@@ -71,6 +93,71 @@ class StoreCachesTest {
       commit(txn);
     }
     assertArrayEquals(b("kept"), store.get(Table.SETTINGS, b("a")));
+    assertNull(store.get(Table.SETTINGS, b("b")));
+  }
+
+  private static List<String> scanned(KvReader kv, String prefix) {
+    return scanned(kv, prefix, null);
+  }
+
+  private static List<String> scanned(KvReader kv, String prefix, String start) {
+    List<String> out = new java.util.ArrayList<>();
+    kv.scan(Table.SETTINGS, b(prefix), start == null ? null : b(start),
+        (k, v) -> out.add(Keys.string(k) + "=" + Keys.string(v)));
+    return out;
+  }
+
+  @Test
+  void aScanMergesTheTransactionsWritesAndDeletesWithTheCommittedRecordsInKeyOrder() {
+    try (StoreTxn txn = store.begin()) {
+      for (String k : List.of("p/a", "p/c", "p/e", "q/a")) {
+        txn.put(Table.SETTINGS, b(k), b("old"));
+      }
+      commit(txn);
+    }
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.SETTINGS, b("p/b"), b("new"));
+      txn.delete(Table.SETTINGS, b("p/c"));
+      txn.put(Table.SETTINGS, b("p/e"), b("new"));
+      txn.put(Table.SETTINGS, b("p/f"), b("new"));
+      txn.put(Table.SETTINGS, b("o/z"), b("new"));
+      List<String> expected = List.of("p/a=old", "p/b=new", "p/e=new", "p/f=new");
+      assertEquals(expected, scanned(txn, "p/"));
+      txn.mark();
+      txn.put(Table.SETTINGS, b("p/c"), b("again"));
+      txn.delete(Table.SETTINGS, b("p/a"));
+      txn.put(Table.SETTINGS, b("p/d"), b("new"));
+      assertEquals(List.of("p/c=again", "p/d=new", "p/e=new", "p/f=new"), scanned(txn, "p/", "p/c"), "from a start key");
+      txn.rollback();
+      assertEquals(expected, scanned(txn, "p/"), "the rolled-back command's writes are gone");
+      List<String> stopped = new java.util.ArrayList<>();
+      txn.scan(Table.SETTINGS, b("p/"), null, (k, v) -> stopped.add(Keys.string(k)) && stopped.size() < 2);
+      assertEquals(List.of("p/a", "p/b"), stopped, "the visitor stops the scan");
+      commit(txn);
+    }
+    assertEquals(List.of("p/a=old", "p/b=new", "p/e=new", "p/f=new"), scanned(store, "p/"));
+    assertEquals(List.of("q/a=old"), scanned(store, "q/"));
+  }
+
+  @Test
+  void nestedMarksUndoOnlyTheirOwnWritesAndTheOuterRollbackUndoesBoth() {
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.SETTINGS, b("a"), b("0"));
+      txn.mark();
+      txn.put(Table.SETTINGS, b("a"), b("1"));
+      txn.mark();
+      txn.put(Table.SETTINGS, b("a"), b("2"));
+      txn.rollback();
+      assertArrayEquals(b("1"), txn.get(Table.SETTINGS, b("a")));
+      txn.mark();
+      txn.put(Table.SETTINGS, b("b"), b("2"));
+      txn.release();
+      txn.rollback();
+      assertArrayEquals(b("0"), txn.get(Table.SETTINGS, b("a")));
+      assertNull(txn.get(Table.SETTINGS, b("b")));
+      commit(txn);
+    }
+    assertArrayEquals(b("0"), store.get(Table.SETTINGS, b("a")));
     assertNull(store.get(Table.SETTINGS, b("b")));
   }
 
