@@ -6,13 +6,14 @@ import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.LogEntry;
 import io.mogul.proto.meta.LogEntryResult;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,6 @@ import org.slf4j.LoggerFactory;
  * Gathers commands proposed concurrently on the leader into one log entry each, with up to
  * {@code maxInFlight} entries replicating at once. While all slots are busy, new commands
  * queue up and leave together in the next entry, so the batch size grows with the load.
- * Commands proposed together ({@link #proposeAll}) are queued at once, so a batch call's
- * commands share an entry instead of the first leaving alone while the rest are queued.
  * Each command's own result comes back to its caller.
  */
 public final class ProposalBatcher implements AutoCloseable {
@@ -33,8 +32,7 @@ public final class ProposalBatcher implements AutoCloseable {
   private final Function<LogEntry, CompletableFuture<LogEntryResult>> submitter;
   private final int maxCommands;
   private final Semaphore inFlight;
-  /** Guarded by itself; the drainer waits on it for commands. */
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread drainer;
   private final ExecutorService completions;
   private volatile boolean closed;
@@ -58,62 +56,36 @@ public final class ProposalBatcher implements AutoCloseable {
 
   /** Proposes one command; completes with its result once its entry is applied on this tracker. */
   public CompletableFuture<CommandResult> propose(Command command) {
-    return proposeAll(List.of(command)).get(0);
-  }
-
-  /**
-   * Proposes commands that are queued together: they leave in the same entry unless they
-   * are more than one entry may carry. Results come back in order, one per command.
-   */
-  public List<CompletableFuture<CommandResult>> proposeAll(List<Command> commands) {
-    List<CompletableFuture<CommandResult>> out = new ArrayList<>(commands.size());
-    for (int i = 0; i < commands.size(); i++) {
-      out.add(new CompletableFuture<>());
+    CompletableFuture<CommandResult> f = new CompletableFuture<>();
+    if (closed) {
+      f.completeExceptionally(new MogulException(ErrorReason.UNAVAILABLE, "tracker is shutting down"));
+      return f;
     }
-    synchronized (queue) {
-      if (!closed) {
-        for (int i = 0; i < commands.size(); i++) {
-          queue.add(new Pending(commands.get(i), out.get(i)));
-        }
-        queue.notifyAll();
-        return out;
-      }
-    }
-    MogulException shuttingDown = new MogulException(ErrorReason.UNAVAILABLE, "tracker is shutting down");
-    out.forEach(f -> f.completeExceptionally(shuttingDown));
-    return out;
+    queue.add(new Pending(command, f));
+    return f;
   }
 
   private void drainLoop() {
+    List<Pending> batch = new ArrayList<>();
     while (!closed) {
       try {
-        synchronized (queue) {
-          while (queue.isEmpty() && !closed) {
-            queue.wait();
-          }
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
         }
-        if (closed) {
-          break;
-        }
-        // Waiting for a slot first lets the entry gather everything that queues meanwhile.
         inFlight.acquire();
-        List<Pending> batch = new ArrayList<>();
-        synchronized (queue) {
-          while (!queue.isEmpty() && batch.size() < maxCommands) {
-            batch.add(queue.poll());
-          }
-        }
+        batch.add(first);
+        queue.drainTo(batch, maxCommands - 1);
         submit(List.copyOf(batch));
+        batch.clear();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
     }
-    List<Pending> rest;
-    synchronized (queue) {
-      rest = new ArrayList<>(queue);
-      queue.clear();
-    }
+    failAll(batch);
+    List<Pending> rest = new ArrayList<>();
+    queue.drainTo(rest);
     failAll(rest);
   }
 
@@ -155,10 +127,7 @@ public final class ProposalBatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    synchronized (queue) {
-      closed = true;
-      queue.notifyAll();
-    }
+    closed = true;
     drainer.interrupt();
     try {
       drainer.join(5_000);

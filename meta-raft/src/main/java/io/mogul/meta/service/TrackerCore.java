@@ -161,26 +161,18 @@ public final class TrackerCore implements AutoCloseable {
     return batcher.propose(command).thenApply(Results::orThrow);
   }
 
-  /**
-   * Prepares each item on its own; an item whose leader step fails gets that error as its
-   * result. The prepared commands are proposed together, so they share a log entry.
-   */
+  /** Prepares each item on its own; an item whose leader step fails gets that error as its result. */
   public List<CompletableFuture<CommandResult>> proposeAll(List<Function<LeaderContext, Command>> steps) {
     List<CompletableFuture<CommandResult>> out = new ArrayList<>(steps.size());
-    List<Command> commands = new ArrayList<>(steps.size());
-    List<Integer> positions = new ArrayList<>(steps.size());
     for (Function<LeaderContext, Command> step : steps) {
+      Command command;
       try {
-        commands.add(live.read(store -> step.apply(context(new MetaView(store), fids::allocate))));
-        positions.add(out.size());
-        out.add(null);
+        command = live.read(store -> step.apply(context(new MetaView(store), fids::allocate)));
       } catch (RuntimeException e) {
         out.add(CompletableFuture.failedFuture(e));
+        continue;
       }
-    }
-    List<CompletableFuture<CommandResult>> proposed = batcher.proposeAll(commands);
-    for (int i = 0; i < proposed.size(); i++) {
-      out.set(positions.get(i), proposed.get(i));
+      out.add(batcher.propose(command));
     }
     return out;
   }

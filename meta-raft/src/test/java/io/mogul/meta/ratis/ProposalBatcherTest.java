@@ -58,46 +58,6 @@ class ProposalBatcherTest {
   }
 
   @Test
-  void commandsProposedTogetherShareAnEntryEvenWhenASlotIsFree() throws Exception {
-    FakeLog log = new FakeLog();
-    try (ProposalBatcher batcher = new ProposalBatcher(log::submit, 1000, 2, "test")) {
-      for (int round = 0; round < 20; round++) {
-        List<Command> group = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-          group.add(command("r" + round + "c" + i));
-        }
-        List<CompletableFuture<CommandResult>> results = batcher.proposeAll(group);
-        awaitEntries(log, round + 1);
-        assertEquals(30, log.entries.get(round).getCommandsCount(), "round " + round + " left whole");
-        log.commit(round);
-        for (int i = 0; i < 30; i++) {
-          assertEquals("r" + round + "c" + i, results.get(i).get(10, TimeUnit.SECONDS).getSetting().getValue());
-        }
-      }
-    }
-  }
-
-  @Test
-  void aGroupLargerThanAnEntryIsSplitInOrder() throws Exception {
-    FakeLog log = new FakeLog();
-    try (ProposalBatcher batcher = new ProposalBatcher(log::submit, 4, 1, "test")) {
-      List<Command> group = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
-        group.add(command("c" + i));
-      }
-      List<CompletableFuture<CommandResult>> results = batcher.proposeAll(group);
-      for (int e = 0; e < 3; e++) {
-        awaitEntries(log, e + 1);
-        log.commit(e);
-      }
-      assertEquals(List.of(4, 4, 2), log.entries.stream().map(LogEntry::getCommandsCount).toList());
-      for (int i = 0; i < 10; i++) {
-        assertEquals("c" + i, results.get(i).get(10, TimeUnit.SECONDS).getSetting().getValue());
-      }
-    }
-  }
-
-  @Test
   void commandsQueuedWhileEntriesAreInFlightLeaveTogetherInOneEntry() throws Exception {
     FakeLog log = new FakeLog();
     try (ProposalBatcher batcher = new ProposalBatcher(log::submit, 1000, 1, "test")) {
