@@ -88,12 +88,16 @@ class StoreCachesTest {
       txn.put(Table.SETTINGS, b("b"), b("undone"));
       assertArrayEquals(b("undone"), txn.get(Table.SETTINGS, b("a")));
       txn.rollback();
-      assertArrayEquals(b("kept"), txn.get(Table.SETTINGS, b("a")));
-      assertNull(txn.get(Table.SETTINGS, b("b")));
+      assertOnlyA(txn, "kept");
       commit(txn);
     }
-    assertArrayEquals(b("kept"), store.get(Table.SETTINGS, b("a")));
-    assertNull(store.get(Table.SETTINGS, b("b")));
+    assertOnlyA(store, "kept");
+  }
+
+  /** Record a holds {@code value} and record b nothing. */
+  private static void assertOnlyA(KvReader kv, String value) {
+    assertArrayEquals(b(value), kv.get(Table.SETTINGS, b("a")));
+    assertNull(kv.get(Table.SETTINGS, b("b")));
   }
 
   private static List<String> scanned(KvReader kv, String prefix) {
@@ -153,12 +157,10 @@ class StoreCachesTest {
       txn.put(Table.SETTINGS, b("b"), b("2"));
       txn.release();
       txn.rollback();
-      assertArrayEquals(b("0"), txn.get(Table.SETTINGS, b("a")));
-      assertNull(txn.get(Table.SETTINGS, b("b")));
+      assertOnlyA(txn, "0");
       commit(txn);
     }
-    assertArrayEquals(b("0"), store.get(Table.SETTINGS, b("a")));
-    assertNull(store.get(Table.SETTINGS, b("b")));
+    assertOnlyA(store, "0");
   }
 
   @Test
