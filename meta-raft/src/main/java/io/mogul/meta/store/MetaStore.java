@@ -135,12 +135,7 @@ public final class MetaStore implements KvReader, AutoCloseable {
   }
 
   static void scan(RocksIterator it, byte[] prefix, byte[] start, Visitor visitor) {
-    byte[] from = start != null && start.length > 0 ? start : prefix;
-    if (from.length == 0) {
-      it.seekToFirst();
-    } else {
-      it.seek(from);
-    }
+    seek(it, scanFrom(prefix, start));
     while (it.isValid()) {
       byte[] key = it.key();
       if (!Keys.startsWith(key, prefix)) {
@@ -150,6 +145,20 @@ public final class MetaStore implements KvReader, AutoCloseable {
         return;
       }
       it.next();
+    }
+  }
+
+  /** The first key a scan of {@code prefix} from {@code start} may visit: the start key when given, else the prefix. */
+  static byte[] scanFrom(byte[] prefix, byte[] start) {
+    return start != null && start.length > 0 ? start : prefix;
+  }
+
+  /** Positions {@code it} at the first key at or after {@code from} (the first key when empty). */
+  static void seek(RocksIterator it, byte[] from) {
+    if (from.length == 0) {
+      it.seekToFirst();
+    } else {
+      it.seek(from);
     }
   }
 

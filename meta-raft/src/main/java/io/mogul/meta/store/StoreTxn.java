@@ -71,7 +71,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
    */
   @Override
   public void scan(Table table, byte[] prefix, byte[] start, Visitor visitor) {
-    byte[] from = start != null && start.length > 0 ? start : prefix;
+    byte[] from = MetaStore.scanFrom(prefix, start);
     NavigableMap<byte[], Object> written = writes.get(table);
     if (written == null || written.isEmpty()) {
       store.scan(table, prefix, start, visitor);
@@ -80,11 +80,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
     Iterator<Map.Entry<byte[], Object>> own = written.tailMap(from, true).entrySet().iterator();
     Map.Entry<byte[], Object> mine = own.hasNext() ? own.next() : null;
     try (RocksIterator it = store.db().newIterator(store.handle(table), store.readOptions())) {
-      if (from.length == 0) {
-        it.seekToFirst();
-      } else {
-        it.seek(from);
-      }
+      MetaStore.seek(it, from);
       while (it.isValid() || mine != null) {
         byte[] stored = it.isValid() ? it.key() : null;
         int order = stored == null ? 1 : mine == null ? -1 : Arrays.compareUnsigned(stored, mine.getKey());
