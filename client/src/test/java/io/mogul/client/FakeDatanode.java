@@ -57,24 +57,32 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
 
   @Override
   public StreamObserver<WriteSmallRequest> writeSmallStream(StreamObserver<WriteSmallAck> acks) {
+    return eachAnswered(acks, request -> {
+      writes.incrementAndGet();
+      WriteSmallAck.Builder ack = WriteSmallAck.newBuilder().setFid(request.getFid())
+          .setDeviceId(request.getDeviceId());
+      byte[] data = request.getData().toByteArray();
+      int crc = crc(data);
+      if (failWrites) {
+        ack.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
+      } else if (crc != request.getCrc32C()) {
+        ack.setError(ErrorReason.CHECKSUM_MISMATCH).setErrorMessage("bad crc");
+      } else {
+        blobs.put(ref(request.getFid(), request.getDeviceId()), data);
+        ack.setLength(data.length).setCrc32C(crc);
+      }
+      return ack.build();
+    });
+  }
+
+  /** A pipelined stream that answers each item as it arrives, in order, and completes when the caller does. */
+  private static <Q, R> StreamObserver<Q> eachAnswered(StreamObserver<R> out, java.util.function.Function<Q, R> answer) {
     return new StreamObserver<>() {
       @Override
-      public void onNext(WriteSmallRequest request) {
-        writes.incrementAndGet();
-        WriteSmallAck.Builder ack = WriteSmallAck.newBuilder().setFid(request.getFid())
-            .setDeviceId(request.getDeviceId());
-        byte[] data = request.getData().toByteArray();
-        int crc = crc(data);
-        if (failWrites) {
-          ack.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
-        } else if (crc != request.getCrc32C()) {
-          ack.setError(ErrorReason.CHECKSUM_MISMATCH).setErrorMessage("bad crc");
-        } else {
-          blobs.put(ref(request.getFid(), request.getDeviceId()), data);
-          ack.setLength(data.length).setCrc32C(crc);
-        }
-        synchronized (acks) {
-          acks.onNext(ack.build());
+      public void onNext(Q request) {
+        R reply = answer.apply(request);
+        synchronized (out) {
+          out.onNext(reply);
         }
       }
 
@@ -83,11 +91,20 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
 
       @Override
       public void onCompleted() {
-        synchronized (acks) {
-          acks.onCompleted();
+        synchronized (out) {
+          out.onCompleted();
         }
       }
     };
+  }
+
+  /** The bytes a read serves: the blob itself, or a copy with one flipped byte while reads are corrupted. */
+  private byte[] served(byte[] blob) {
+    byte[] served = blob.clone();
+    if (corruptReads && served.length > 0) {
+      served[served.length / 2] ^= 1;
+    }
+    return served;
   }
 
   @Override
@@ -158,10 +175,7 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
     }
     int offset = (int) request.getOffset();
     int length = request.getLength() < 0 ? blob.length - offset : (int) request.getLength();
-    byte[] served = blob.clone();
-    if (corruptReads && served.length > 0) {
-      served[served.length / 2] ^= 1;
-    }
+    byte[] served = served(blob);
     response.onNext(ReadResponse.newBuilder().setMeta(BlobMeta.newBuilder().setFid(request.getFid())
         .setLength(blob.length).setCrc32C(crc(blob)).setRangeOffset(offset).setRangeLength(length)).build());
     int sent = 0;
@@ -180,38 +194,19 @@ final class FakeDatanode extends DataNodeGrpc.DataNodeImplBase implements AutoCl
   @Override
   public StreamObserver<ReadSmallRequest> readSmallStream(StreamObserver<ReadSmallReply> replies) {
     smallReadStreams.incrementAndGet();
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(ReadSmallRequest request) {
-        ReadSmallReply.Builder reply = ReadSmallReply.newBuilder().setFid(request.getFid())
-            .setDeviceId(request.getDeviceId());
-        byte[] blob = blobs.get(ref(request.getFid(), request.getDeviceId()));
-        if (failReads) {
-          reply.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
-        } else if (blob == null) {
-          reply.setError(ErrorReason.BLOB_NOT_FOUND).setErrorMessage("no blob");
-        } else {
-          byte[] served = blob.clone();
-          if (corruptReads && served.length > 0) {
-            served[served.length / 2] ^= 1;
-          }
-          reply.setLength(blob.length).setCrc32C(crc(blob)).setData(ByteString.copyFrom(served));
-        }
-        synchronized (replies) {
-          replies.onNext(reply.build());
-        }
+    return eachAnswered(replies, request -> {
+      ReadSmallReply.Builder reply = ReadSmallReply.newBuilder().setFid(request.getFid())
+          .setDeviceId(request.getDeviceId());
+      byte[] blob = blobs.get(ref(request.getFid(), request.getDeviceId()));
+      if (failReads) {
+        reply.setError(ErrorReason.DEVICE_UNAVAILABLE).setErrorMessage("injected");
+      } else if (blob == null) {
+        reply.setError(ErrorReason.BLOB_NOT_FOUND).setErrorMessage("no blob");
+      } else {
+        reply.setLength(blob.length).setCrc32C(crc(blob)).setData(ByteString.copyFrom(served(blob)));
       }
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {
-        synchronized (replies) {
-          replies.onCompleted();
-        }
-      }
-    };
+      return reply.build();
+    });
   }
 
   static int crc(byte[] data) {

@@ -237,13 +237,19 @@ class MogulClientTest {
     }
   }
 
-  @Test
-  void smallReadsShareOneStreamPerDatanodeAndFallOverWhenItBreaks() {
+  /** Puts {@code count} files of random bytes under keys k0, k1, ... in domain d; returns what each holds. */
+  private Map<String, byte[]> putRandomFiles(int count, int size) {
     Map<String, byte[]> stored = new HashMap<>();
-    for (int i = 0; i < 20; i++) {
-      stored.put("k" + i, randomBytes(500));
+    for (int i = 0; i < count; i++) {
+      stored.put("k" + i, randomBytes(size));
       client.put("d", "k" + i, stored.get("k" + i));
     }
+    return stored;
+  }
+
+  @Test
+  void smallReadsShareOneStreamPerDatanodeAndFallOverWhenItBreaks() {
+    Map<String, byte[]> stored = putRandomFiles(20, 500);
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < 20; i++) {
         assertArrayEquals(stored.get("k" + i), client.get("d", "k" + i));
@@ -334,11 +340,7 @@ class MogulClientTest {
 
   @Test
   void concurrentReadsLookUpTheirPathsInBatchesAndAMissingKeyFailsAlone() {
-    Map<String, byte[]> stored = new HashMap<>();
-    for (int i = 0; i < 50; i++) {
-      stored.put("k" + i, randomBytes(100));
-      client.put("d", "k" + i, stored.get("k" + i));
-    }
+    Map<String, byte[]> stored = putRandomFiles(50, 100);
     int callsBefore = tracker.batchCalls.get();
     tracker.largestBatch.set(0);
     tracker.retriableItemFailures.set(3);
