@@ -18,4 +18,6 @@ public class ClientSettings {
   public int retryAttempts = 200;
   /** Longest time one call keeps retrying (a tracker leader election takes a few seconds). */
   public long retryTimeoutMs = 30_000;
+  /** Let any tracker answer lookups from its own replica (may miss the newest writes). */
+  public boolean staleReads = false;
 }

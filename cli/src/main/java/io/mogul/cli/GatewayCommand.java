@@ -22,7 +22,7 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     GatewayConfig config = ConfigLoader.load(options.config, options.overrides, GatewayConfig.class);
     PrometheusMeterRegistry registry = Metrics.newRegistry("gateway");
-    MogulClient client = MogulClient.builder().trackers(config.trackers).build();
+    MogulClient client = MogulClient.builder().trackers(config.trackers).staleReads(config.staleReads).build();
     GatewayServer server;
     try {
       server = GatewayServer.start(config, new ClientFileSource(client), new AdminClusterView(client), registry);

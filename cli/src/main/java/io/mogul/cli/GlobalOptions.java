@@ -37,6 +37,10 @@ public class GlobalOptions {
   @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
   boolean verbose;
 
+  @Option(names = "--stale-reads", description = "Let any tracker answer lookups (get, cat, ls, info) from its "
+      + "own replica: they may miss the newest writes, but spread over all trackers and work without a leader.")
+  boolean staleReads;
+
   public GlobalOptions(Io io) {
     this.io = io;
   }
@@ -85,6 +89,9 @@ public class GlobalOptions {
     } else if (settings.trackers.isEmpty()) {
       settings.trackers = SANDBOX_TRACKERS;
     }
+    if (staleReads || parents().stream().anyMatch(p -> p.staleReads)) {
+      settings.staleReads = true;
+    }
     return settings;
   }
 
@@ -100,6 +107,7 @@ public class GlobalOptions {
         .operationTimeout(Duration.ofMillis(s.operationTimeoutMs))
         .retryPolicy(new RetryPolicy(s.retryAttempts, Duration.ofMillis(50), Duration.ofSeconds(1),
             Duration.ofMillis(s.retryTimeoutMs)))
+        .staleReads(s.staleReads)
         .build();
   }
 }

@@ -9,6 +9,7 @@ import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
 import io.mogul.client.PutOptions;
+import io.mogul.client.RetryPolicy;
 import io.mogul.common.MogulException;
 import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DeviceLocation;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The client riding over a datanode and a leader tracker killed under load. */
+/** The client riding over a datanode and a leader tracker killed under load, and over a lost quorum. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClusterFailoverTest {
   private static final long SEED = 777L;
@@ -186,6 +187,68 @@ class ClusterFailoverTest {
     } finally {
       stop.set(true);
       writers.shutdownNow();
+    }
+  }
+
+  @Test
+  void staleReadsKeepAnsweringFromTheOneTrackerLeftWithoutAQuorum() throws Exception {
+    byte[] data = ("quorum seed " + SEED).repeat(100).getBytes(StandardCharsets.UTF_8);
+    client.put("fo", "quorum/k", data);
+    NodeProcess leader = cluster.leader();
+    List<NodeProcess> followers = cluster.trackers().stream().filter(t -> t != leader).toList();
+    NodeProcess lone = followers.get(0);
+    // The follower left alone must have applied the put before the others stop.
+    try (MogulClient atLone = lookupClient(List.of(lone.address()), true)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!hasKey(atLone, "quorum/k") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(hasKey(atLone, "quorum/k"), lone.name() + " never applied the put");
+    }
+    List<NodeProcess> paused = List.of(leader, followers.get(1));
+    paused.forEach(NodeProcess::pause);
+    try (MogulClient stale = lookupClient(cluster.trackerAddresses(), true);
+         MogulClient linearizable = lookupClient(cluster.trackerAddresses(), false)) {
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(data, stale.get("fo", "quorum/k"));
+        assertEquals(data.length, stale.info("fo", "quorum/k").getLength());
+        assertEquals("quorum/k", stale.listPage("fo", "quorum/", "", 10).getKeys(0).getKey());
+      }
+      // The command line's option does the same.
+      Path home = Files.createDirectories(dir.resolve("stale-home"));
+      Files.writeString(home.resolve(".mogul.yaml"), "callTimeoutMs: 1000\noperationTimeoutMs: 8000\n"
+          + "retryTimeoutMs: 8000\n");
+      CliRun cat = CliRun.run(home, Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses())),
+          new byte[0], "--stale-reads", "cat", "fo", "quorum/k");
+      assertEquals(0, cat.exitCode(), cat.toString());
+      assertArrayEquals(data, cat.stdout());
+      // Without a quorum no tracker can confirm its replica is current.
+      MogulException refused = org.junit.jupiter.api.Assertions.assertThrows(MogulException.class,
+          () -> linearizable.info("fo", "quorum/k"));
+      assertEquals(ErrorReason.UNAVAILABLE, refused.reason(), refused.getMessage());
+    } finally {
+      paused.forEach(NodeProcess::resume);
+    }
+    cluster.awaitReady(Duration.ofMinutes(1));
+    assertArrayEquals(data, client.get("fo", "quorum/k"));
+  }
+
+  private static MogulClient lookupClient(List<String> trackers, boolean staleReads) {
+    return MogulClient.builder().trackers(trackers).staleReads(staleReads).callTimeout(Duration.ofSeconds(1))
+        .operationTimeout(Duration.ofSeconds(8))
+        .retryPolicy(new RetryPolicy(20, Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(8)))
+        .build();
+  }
+
+  private static boolean hasKey(MogulClient client, String key) {
+    try {
+      client.info("fo", key);
+      return true;
+    } catch (MogulException e) {
+      if (e.reason() != ErrorReason.UNKNOWN_KEY) {
+        throw e;
+      }
+      return false;
     }
   }
 }

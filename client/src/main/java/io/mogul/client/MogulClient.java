@@ -2,6 +2,7 @@ package io.mogul.client;
 
 import io.mogul.common.grpc.ChannelPool;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.Channel;
 import io.mogul.common.MogulException;
 import io.mogul.common.Names;
 import io.mogul.proto.AdminGrpc;
@@ -17,6 +18,7 @@ import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ListKeysResponse;
+import io.mogul.proto.ReadOptions;
 import io.mogul.proto.RenameRequest;
 import io.mogul.proto.SetAttributesRequest;
 import io.mogul.proto.TrackerGrpc;
@@ -69,6 +71,8 @@ public final class MogulClient implements AutoCloseable {
   private final BatchedCall<GetPathsRequest, GetPathsResponse> pathLookups;   // null: one call per lookup
   private final SmallReads smallReads = new SmallReads(channels);
   private final CopyWriter copies;
+  private final boolean staleReads;
+  private final ReadOptions readOptions;
 
   private MogulClient(Builder b) {
     this.ioExecutor = Executors.newFixedThreadPool(b.ioThreads, daemon("mogul-client-io"));
@@ -77,6 +81,8 @@ public final class MogulClient implements AutoCloseable {
     this.operationTimeoutNanos = b.operationTimeout.toNanos();
     this.smallBlobBytes = b.smallBlobBytes;
     this.listPageSize = b.listPageSize;
+    this.staleReads = b.staleReads;
+    this.readOptions = ReadOptions.newBuilder().setStaleOk(b.staleReads).build();
     this.tracker = new TrackerCaller(b.trackers, channels, b.retryPolicy, scheduler);
     this.committer = b.batching
         ? new BatchingCommitter(tracker, callTimeoutNanos, b.maxBatch)
@@ -177,18 +183,24 @@ public final class MogulClient implements AutoCloseable {
     } catch (MogulException e) {
       return CompletableFuture.failedFuture(e);
     }
-    GetPathsRequest request = GetPathsRequest.newBuilder().setDomain(domain).setKey(key).build();
+    GetPathsRequest request = GetPathsRequest.newBuilder().setDomain(domain).setKey(key).setRead(readOptions).build();
     return pathLookups != null ? pathLookups.submit(request, deadline()) : singlePaths(request, deadline());
   }
 
   private CompletableFuture<GetPathsResponse> singlePaths(GetPathsRequest request, long deadlineNanos) {
-    return tracker.callReadOnly(ch -> trackerStub(ch).getPaths(request), deadlineNanos);
+    return lookup(ch -> trackerStub(ch).getPaths(request), deadlineNanos);
+  }
+
+  /** Runs a call that changes nothing: at the leader, or at any tracker when stale reads are allowed. */
+  private <T> CompletableFuture<T> lookup(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
+    return staleReads ? tracker.callAnyTracker(call, deadlineNanos) : tracker.callReadOnly(call, deadlineNanos);
   }
 
   /** Lookups from concurrent reads, coalesced into GetPathsBatch calls (one read barrier each). */
   private BatchedCall<GetPathsRequest, GetPathsResponse> batchedPathLookups(int maxBatch) {
-    return new BatchedCall<>(new Coalescer<>((items, deadlineNanos) -> tracker.callReadOnly(ch -> trackerStub(ch)
-        .getPathsBatch(GetPathsBatchRequest.newBuilder().addAllItems(items).build()), deadlineNanos)
+    return new BatchedCall<>(new Coalescer<>((items, deadlineNanos) -> lookup(ch -> trackerStub(ch)
+        .getPathsBatch(GetPathsBatchRequest.newBuilder().addAllItems(items).setRead(readOptions).build()),
+        deadlineNanos)
         .thenApply(response -> Coalescer.outcomes(response.getResultsList(), GetPathsResult::hasError,
             GetPathsResult::getError, GetPathsResult::getPaths)), maxBatch, 1), this::singlePaths, "path lookups");
   }
@@ -367,8 +379,8 @@ public final class MogulClient implements AutoCloseable {
 
   public FileInfo info(String domain, String key) {
     checkName(domain, key);
-    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).build();
-    return GrpcFutures.join(tracker.callReadOnly(ch -> trackerStub(ch).getFileInfo(request), deadline()));
+    FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).setRead(readOptions).build();
+    return GrpcFutures.join(lookup(ch -> trackerStub(ch).getFileInfo(request), deadline()));
   }
 
   public void delete(String domain, String key) {
@@ -424,8 +436,8 @@ public final class MogulClient implements AutoCloseable {
     Names.checkDomain(domain);
     ListKeysRequest request = ListKeysRequest.newBuilder().setDomain(domain)
         .setPrefix(prefix == null ? "" : prefix).setAfter(after == null ? "" : after)
-        .setLimit(limit).build();
-    return GrpcFutures.join(tracker.callReadOnly(ch -> trackerStub(ch).listKeys(request), deadline()));
+        .setLimit(limit).setRead(readOptions).build();
+    return GrpcFutures.join(lookup(ch -> trackerStub(ch).listKeys(request), deadline()));
   }
 
   /** Every key with the prefix, in key order, fetched a page at a time as the iterator advances. */
@@ -486,7 +498,7 @@ public final class MogulClient implements AutoCloseable {
     return UUID.randomUUID().toString();
   }
 
-  private TrackerGrpc.TrackerFutureStub trackerStub(io.grpc.Channel channel) {
+  private TrackerGrpc.TrackerFutureStub trackerStub(Channel channel) {
     return TrackerGrpc.newFutureStub(channel).withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -530,6 +542,7 @@ public final class MogulClient implements AutoCloseable {
     private int listPageSize = 1000;
     private boolean batching = true;
     private int maxBatch = 256;
+    private boolean staleReads;
 
     /** Tracker client addresses, host:port. */
     public Builder trackers(List<String> addresses) {
@@ -588,6 +601,18 @@ public final class MogulClient implements AutoCloseable {
      */
     public Builder batching(boolean enabled) {
       this.batching = enabled;
+      return this;
+    }
+
+    /**
+     * Let any tracker answer lookups (paths for a get, info, list) from its own replica,
+     * without first confirming with the leader (default off: lookups are linearizable).
+     * A lookup may then miss writes of the last moments, or see a key a moment after it
+     * was deleted (whose read then fails as a missing blob); in return lookups spread over
+     * every tracker and keep being answered while the trackers have no leader.
+     */
+    public Builder staleReads(boolean allowed) {
+      this.staleReads = allowed;
       return this;
     }
 

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * A follower names the leader in a {@code mogul-leader} response header; when that address
  * is one of this client's trackers, later calls go straight to it, sparing every write the
  * follower's forwarding hop.
+ *
+ * <p>Lookups that accept a stale answer ({@link #callAnyTracker}) do not stick to the leader:
+ * each starts at the next tracker in turn, spreading read load over every replica, and
+ * fails over the same way.
  */
 final class TrackerCaller {
   private static final Logger LOG = LoggerFactory.getLogger(TrackerCaller.class);
@@ -43,6 +47,7 @@ final class TrackerCaller {
   private final RetryPolicy retry;
   private final ScheduledExecutorService scheduler;
   private final AtomicInteger preferred = new AtomicInteger();
+  private final AtomicInteger nextAnyTracker = new AtomicInteger();
   private final Map<String, Channel> hinted = new ConcurrentHashMap<>();
 
   TrackerCaller(List<String> trackers, ChannelPool channels, RetryPolicy retry,
@@ -66,7 +71,7 @@ final class TrackerCaller {
    * instant) runs out. The call must set its own per-call deadline.
    */
   <T> CompletableFuture<T> call(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
-    return start(call, deadlineNanos, false);
+    return start(call, deadlineNanos, false, new Sticky());
   }
 
   /**
@@ -74,20 +79,29 @@ final class TrackerCaller {
    * single broken tracker replica may give, is also tried once on each other tracker.
    */
   <T> CompletableFuture<T> callReadOnly(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
-    return start(call, deadlineNanos, true);
+    return start(call, deadlineNanos, true, new Sticky());
+  }
+
+  /**
+   * As {@link #callReadOnly}, for lookups any replica may answer (the request asks for a
+   * possibly stale read): starts at the next tracker in turn rather than at the leader.
+   */
+  <T> CompletableFuture<T> callAnyTracker(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
+    return start(call, deadlineNanos, true, new Spread(nextAnyTracker.getAndIncrement()));
   }
 
   private <T> CompletableFuture<T> start(Function<Channel, ListenableFuture<T>> call, long deadlineNanos,
-      boolean readOnly) {
+      boolean readOnly, Route route) {
     CompletableFuture<T> result = new CompletableFuture<>();
     long retryEnd = System.nanoTime() + retry.maxElapsed().toNanos();
-    attempt(call, retryEnd - deadlineNanos < 0 ? retryEnd : deadlineNanos, 1, readOnly ? trackers.size() - 1 : 0, result);
+    attempt(call, retryEnd - deadlineNanos < 0 ? retryEnd : deadlineNanos, 1, readOnly ? trackers.size() - 1 : 0,
+        route, result);
     return result;
   }
 
   private <T> void attempt(Function<Channel, ListenableFuture<T>> call, long deadlineNanos,
-      int attempt, int internalRetries, CompletableFuture<T> result) {
-    int raw = preferred.get();
+      int attempt, int internalRetries, Route route, CompletableFuture<T> result) {
+    int raw = route.pick(attempt);
     String address = trackers.get(Math.floorMod(raw, trackers.size()));
     CompletableFuture<T> future;
     try {
@@ -109,8 +123,7 @@ final class TrackerCaller {
         return;
       }
       int internalLeft = internal ? internalRetries - 1 : internalRetries;
-      // Move on from this tracker unless another call already did.
-      preferred.compareAndSet(raw, raw + 1);
+      route.failed(raw);
       long delayMs = attempt % trackers.size() == 0 ? retry.backoffMillis(attempt / trackers.size()) : 0;
       if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNanos) {
         result.completeExceptionally(new MogulException(failure.reason(),
@@ -120,12 +133,46 @@ final class TrackerCaller {
       LOG.debug("tracker {} failed ({}: {}); attempt {} in {} ms", address, failure.reason(),
           failure.getMessage(), attempt + 1, delayMs);
       if (delayMs == 0) {
-        attempt(call, deadlineNanos, attempt + 1, internalLeft, result);
+        attempt(call, deadlineNanos, attempt + 1, internalLeft, route, result);
       } else {
-        scheduler.schedule(() -> attempt(call, deadlineNanos, attempt + 1, internalLeft, result),
+        scheduler.schedule(() -> attempt(call, deadlineNanos, attempt + 1, internalLeft, route, result),
             delayMs, TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  /** Which tracker an attempt goes to (an index taken modulo the tracker count). */
+  private interface Route {
+    /** The tracker for attempt number {@code attempt} (1 for the first). */
+    int pick(int attempt);
+
+    /** The attempt at tracker {@code raw} failed retriably. */
+    void failed(int raw);
+  }
+
+  /** The tracker that answered last, shared by all calls; a failure moves every call on. */
+  private final class Sticky implements Route {
+    @Override
+    public int pick(int attempt) {
+      return preferred.get();
+    }
+
+    @Override
+    public void failed(int raw) {
+      // Move on from this tracker unless another call already did.
+      preferred.compareAndSet(raw, raw + 1);
+    }
+  }
+
+  /** This call's own walk over the trackers from {@code first}, leaving the sticky choice alone. */
+  private record Spread(int first) implements Route {
+    @Override
+    public int pick(int attempt) {
+      return first + attempt - 1;
+    }
+
+    @Override
+    public void failed(int raw) {}
   }
 
   /** Follows a follower's hint: the next calls go to the leader it names. */

@@ -27,6 +27,7 @@ import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ListKeysResponse;
+import io.mogul.proto.ReadOptions;
 import io.mogul.proto.RenameRequest;
 import io.mogul.proto.TrackerGrpc;
 import java.io.IOException;
@@ -52,6 +53,8 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   final AtomicInteger calls = new AtomicInteger();
   final AtomicInteger batchCalls = new AtomicInteger();
   final AtomicInteger largestBatch = new AtomicInteger();
+  /** Lookups that asked for a possibly stale answer; a follower gives those itself. */
+  final AtomicInteger staleReads = new AtomicInteger();
   volatile boolean notLeader;
   /** Fail every call as an uncaught server exception would. */
   volatile boolean broken;
@@ -98,12 +101,21 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
   }
 
   private boolean refuse(StreamObserver<?> response) {
+    return refuse(null, response);
+  }
+
+  /** As {@link #refuse(StreamObserver)} for a lookup, which a follower answers when it may be stale. */
+  private boolean refuse(ReadOptions read, StreamObserver<?> response) {
     calls.incrementAndGet();
+    boolean stale = read != null && read.getStaleOk();
+    if (stale) {
+      staleReads.incrementAndGet();
+    }
     if (broken) {
       response.onError(io.grpc.Status.UNKNOWN.withDescription("Application error processing RPC").asRuntimeException());
       return true;
     }
-    if (notLeader) {
+    if (notLeader && !stale) {
       response.onError(new MogulException(ErrorReason.NOT_LEADER, "not the leader").toStatusException());
       return true;
     }
@@ -188,7 +200,11 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   /** Counts a batch call, or refuses it as the switches say. */
   private boolean batchAccepted(int items, StreamObserver<?> response) {
-    if (refuse(response)) {
+    return batchAccepted(items, null, response);
+  }
+
+  private boolean batchAccepted(int items, ReadOptions read, StreamObserver<?> response) {
+    if (refuse(read, response)) {
       return false;
     }
     if (batchUnimplemented) {
@@ -236,7 +252,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   @Override
   public void getPaths(GetPathsRequest request, StreamObserver<GetPathsResponse> response) {
-    if (refuse(response)) {
+    if (refuse(request.getRead(), response)) {
       return;
     }
     try {
@@ -248,7 +264,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   @Override
   public void getPathsBatch(GetPathsBatchRequest request, StreamObserver<GetPathsBatchResponse> response) {
-    if (!batchAccepted(request.getItemsCount(), response)) {
+    if (!batchAccepted(request.getItemsCount(), request.getRead(), response)) {
       return;
     }
     GetPathsBatchResponse.Builder out = GetPathsBatchResponse.newBuilder();
@@ -274,7 +290,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   @Override
   public void getFileInfo(FileKey request, StreamObserver<FileInfo> response) {
-    if (refuse(response)) {
+    if (refuse(request.getRead(), response)) {
       return;
     }
     FileInfo info = files.get(request.getKey());
@@ -313,7 +329,7 @@ final class FakeTracker extends TrackerGrpc.TrackerImplBase implements AutoClose
 
   @Override
   public void listKeys(ListKeysRequest request, StreamObserver<ListKeysResponse> response) {
-    if (refuse(response)) {
+    if (refuse(request.getRead(), response)) {
       return;
     }
     int limit = request.getLimit() == 0 ? 1000 : request.getLimit();

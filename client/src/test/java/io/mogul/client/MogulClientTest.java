@@ -158,6 +158,48 @@ class MogulClientTest {
   }
 
   @Test
+  void staleReadsSpreadOverEveryTrackerWhileWritesStayWithTheLeader() throws Exception {
+    try (FakeTracker a = new FakeTracker(); FakeTracker b = new FakeTracker()) {
+      a.notLeader = true;
+      b.notLeader = true;
+      client.close();
+      client = MogulClient.builder().trackers(List.of(a.address(), b.address(), tracker.address()))
+          .retryPolicy(new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(50)))
+          .operationTimeout(Duration.ofSeconds(20)).staleReads(true).build();
+      byte[] data = randomBytes(100);
+      client.put("d", "k", data);
+      // The followers' replicas have caught up with the write.
+      a.files.put("k", tracker.files.get("k"));
+      b.files.put("k", tracker.files.get("k"));
+      for (int i = 0; i < 6; i++) {
+        assertEquals(100, client.info("d", "k").getLength());
+        assertArrayEquals(data, client.get("d", "k"));
+        assertEquals(1, client.listPage("d", "", "", 10).getKeysCount());
+      }
+      for (FakeTracker t : List.of(a, b, tracker)) {
+        assertTrue(t.staleReads.get() >= 3, t.address() + " answered " + t.staleReads.get() + " of 18 lookups");
+      }
+      assertEquals(18, a.staleReads.get() + b.staleReads.get() + tracker.staleReads.get());
+      // The spread lookups did not move the writes off the leader the first put found.
+      int aCalls = a.calls.get() - a.staleReads.get();
+      int bCalls = b.calls.get() - b.staleReads.get();
+      client.put("d", "k2", data);
+      assertEquals(aCalls, a.calls.get() - a.staleReads.get());
+      assertEquals(bCalls, b.calls.get() - b.staleReads.get());
+      assertEquals(2, tracker.closes.size());
+    }
+  }
+
+  @Test
+  void lookupsAreLinearizableUnlessStaleReadsAreAllowed() {
+    client.put("d", "k", randomBytes(10));
+    client.info("d", "k");
+    client.get("d", "k");
+    client.listPage("d", "", "", 10);
+    assertEquals(0, tracker.staleReads.get());
+  }
+
+  @Test
   void readsSkipABrokenTrackerButWritesDoNotRetryInternalErrors() throws Exception {
     try (FakeTracker broken = new FakeTracker()) {
       broken.broken = true;

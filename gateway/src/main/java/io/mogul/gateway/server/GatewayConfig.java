@@ -12,6 +12,8 @@ public class GatewayConfig {
   public String listen = "127.0.0.1:8080";
   /** Tracker client addresses (host:port). */
   public List<String> trackers = new ArrayList<>(List.of("127.0.0.1:7001"));
+  /** Let any tracker answer the gateway's lookups from its own replica. */
+  public boolean staleReads = false;
   /** Cache-Control header sent with every file; empty sends none. */
   public String cacheControl = "public, max-age=300";
   /** Bearer token that enables PUT and DELETE; empty keeps them off (405). */
