@@ -73,6 +73,7 @@ public final class MogulClient implements AutoCloseable {
   private final CopyWriter copies;
   private final boolean staleReads;
   private final ReadOptions readOptions;
+  private final InFlight inFlight = new InFlight();
 
   private MogulClient(Builder b) {
     this.ioExecutor = Executors.newFixedThreadPool(b.ioThreads, daemon("mogul-client-io"));
@@ -145,11 +146,11 @@ public final class MogulClient implements AutoCloseable {
   }
 
   public CompletableFuture<FileInfo> putAsync(String domain, String key, byte[] data, PutOptions options) {
-    return startPut(domain, key, () -> new BlobSource.Bytes(data), options);
+    return inFlight.track(() -> startPut(domain, key, () -> new BlobSource.Bytes(data), options));
   }
 
   public CompletableFuture<FileInfo> putAsync(String domain, String key, Path file, PutOptions options) {
-    return startPut(domain, key, () -> {
+    return inFlight.track(() -> startPut(domain, key, () -> {
       try {
         return BlobSource.File.of(file);
       } catch (NoSuchFileException e) {
@@ -157,7 +158,7 @@ public final class MogulClient implements AutoCloseable {
       } catch (IOException e) {
         throw new MogulException(ErrorReason.INVALID_ARGUMENT, "cannot read " + file + ": " + e.getMessage(), e);
       }
-    }, options);
+    }, options));
   }
 
   private CompletableFuture<FileInfo> startPut(String domain, String key,
@@ -178,6 +179,10 @@ public final class MogulClient implements AutoCloseable {
   }
 
   public CompletableFuture<GetPathsResponse> pathsAsync(String domain, String key) {
+    return inFlight.track(() -> lookupPaths(domain, key));
+  }
+
+  private CompletableFuture<GetPathsResponse> lookupPaths(String domain, String key) {
     try {
       checkName(domain, key);
     } catch (MogulException e) {
@@ -258,7 +263,7 @@ public final class MogulClient implements AutoCloseable {
   }
 
   public CompletableFuture<byte[]> getAsync(String domain, String key) {
-    return pathsAsync(domain, key).thenCompose(paths -> {
+    return inFlight.track(() -> lookupPaths(domain, key).thenCompose(paths -> {
       if (paths.getLength() <= Math.min(smallBlobBytes, SmallReads.MAX_BYTES) && paths.getLocationsCount() > 0) {
         return readSmall(paths, 0, deadline());
       }
@@ -269,7 +274,7 @@ public final class MogulClient implements AutoCloseable {
         }
         return readWhole(paths);
       }, ioExecutor);
-    });
+    }));
   }
 
   /** A small file from its copies in order: the next copy on any error, timeout or mismatch. */
@@ -380,7 +385,7 @@ public final class MogulClient implements AutoCloseable {
   public FileInfo info(String domain, String key) {
     checkName(domain, key);
     FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).setRead(readOptions).build();
-    return GrpcFutures.join(lookup(ch -> trackerStub(ch).getFileInfo(request), deadline()));
+    return await(() -> lookup(ch -> trackerStub(ch).getFileInfo(request), deadline()));
   }
 
   public void delete(String domain, String key) {
@@ -394,7 +399,8 @@ public final class MogulClient implements AutoCloseable {
       return CompletableFuture.failedFuture(e);
     }
     FileKey request = FileKey.newBuilder().setDomain(domain).setKey(key).setRequestId(newRequestId()).build();
-    return tracker.call(ch -> trackerStub(ch).delete(request), deadline()).thenApply(empty -> null);
+    return inFlight.track(() -> tracker.call(ch -> trackerStub(ch).delete(request), deadline()))
+        .thenApply(empty -> null);
   }
 
   public void rename(String domain, String fromKey, String toKey) {
@@ -402,7 +408,7 @@ public final class MogulClient implements AutoCloseable {
     Names.checkKey(toKey);
     RenameRequest request = RenameRequest.newBuilder().setDomain(domain).setFromKey(fromKey).setToKey(toKey)
         .setRequestId(newRequestId()).build();
-    GrpcFutures.join(tracker.call(ch -> trackerStub(ch).rename(request), deadline()));
+    await(() -> tracker.call(ch -> trackerStub(ch).rename(request), deadline()));
   }
 
   /**
@@ -420,7 +426,7 @@ public final class MogulClient implements AutoCloseable {
     SetAttributesRequest request = SetAttributesRequest.newBuilder().setDomain(domain).setKey(key)
         .putAllAttributes(attributes).setMode(mode).setContentType(contentType == null ? "" : contentType)
         .setRequestId(newRequestId()).build();
-    return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).setAttributes(request), deadline()));
+    return await(() -> tracker.call(ch -> trackerStub(ch).setAttributes(request), deadline()));
   }
 
   public FileInfo updateClass(String domain, String key, String storageClass) {
@@ -428,7 +434,7 @@ public final class MogulClient implements AutoCloseable {
     Names.checkClass(storageClass);
     UpdateFileClassRequest request = UpdateFileClassRequest.newBuilder().setDomain(domain).setKey(key)
         .setStorageClass(storageClass).setRequestId(newRequestId()).build();
-    return GrpcFutures.join(tracker.call(ch -> trackerStub(ch).updateFileClass(request), deadline()));
+    return await(() -> tracker.call(ch -> trackerStub(ch).updateFileClass(request), deadline()));
   }
 
   /** One page of keys after {@code after} (exclusive; empty to start at the prefix). */
@@ -437,7 +443,7 @@ public final class MogulClient implements AutoCloseable {
     ListKeysRequest request = ListKeysRequest.newBuilder().setDomain(domain)
         .setPrefix(prefix == null ? "" : prefix).setAfter(after == null ? "" : after)
         .setLimit(limit).setRead(readOptions).build();
-    return GrpcFutures.join(lookup(ch -> trackerStub(ch).listKeys(request), deadline()));
+    return await(() -> lookup(ch -> trackerStub(ch).listKeys(request), deadline()));
   }
 
   /** Every key with the prefix, in key order, fetched a page at a time as the iterator advances. */
@@ -476,13 +482,13 @@ public final class MogulClient implements AutoCloseable {
    * {@code client.admin(a -> a.listDomains(ListRequest.getDefaultInstance()))}.
    */
   public <T> T admin(Function<AdminGrpc.AdminFutureStub, ListenableFuture<T>> call) {
-    return GrpcFutures.join(tracker.call(ch -> call.apply(AdminGrpc.newFutureStub(ch)
+    return await(() -> tracker.call(ch -> call.apply(AdminGrpc.newFutureStub(ch)
         .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS)), deadline()));
   }
 
   /** Runs one Admin rpc against one specific tracker, without failover. */
   public <T> T adminAt(String address, Function<AdminGrpc.AdminFutureStub, ListenableFuture<T>> call) {
-    return GrpcFutures.join(GrpcFutures.toCompletable(call.apply(AdminGrpc.newFutureStub(channels.get(address))
+    return await(() -> GrpcFutures.toCompletable(call.apply(AdminGrpc.newFutureStub(channels.get(address))
         .withDeadlineAfter(callTimeoutNanos, TimeUnit.NANOSECONDS))));
   }
 
@@ -520,8 +526,18 @@ public final class MogulClient implements AutoCloseable {
     };
   }
 
+  /** Runs one operation to its end; {@link #close} ends it early. */
+  private <T> T await(java.util.function.Supplier<CompletableFuture<T>> operation) {
+    return GrpcFutures.join(inFlight.track(operation));
+  }
+
+  /**
+   * Releases the client's channels and threads. Operations still under way, and any
+   * started later, fail with {@code UNAVAILABLE}.
+   */
   @Override
   public void close() {
+    inFlight.close();
     smallReads.close();
     copies.close();
     committer.close();

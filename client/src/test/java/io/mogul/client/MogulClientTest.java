@@ -200,6 +200,38 @@ class MogulClientTest {
   }
 
   @Test
+  void closingTheClientEndsEveryCallStillWaitingToRetry() throws Exception {
+    byte[] data = randomBytes(10);
+    client.put("d", "k", data);
+    client.close();
+    client = MogulClient.builder().trackers(List.of(tracker.address()))
+        .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(50)))
+        .operationTimeout(Duration.ofSeconds(50)).build();
+    // Every call is now refused retriably, so each waits for its next attempt.
+    tracker.notLeader = true;
+    int before = tracker.calls.get();
+    List<CompletableFuture<?>> calls = List.of(
+        client.putAsync("d", "k2", data, PutOptions.DEFAULT),
+        client.getAsync("d", "k"),
+        client.deleteAsync("d", "k"),
+        CompletableFuture.supplyAsync(() -> client.info("d", "k")));
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (tracker.calls.get() < before + calls.size() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(tracker.calls.get() >= before + calls.size(), "not every call reached the tracker");
+    client.close();
+    for (CompletableFuture<?> call : calls) {
+      java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> call.get(5, java.util.concurrent.TimeUnit.SECONDS));
+      MogulException m = MogulException.from(e.getCause());
+      assertEquals(ErrorReason.UNAVAILABLE, m.reason(), m.getMessage());
+      assertTrue(m.getMessage().contains("closed"), m.getMessage());
+    }
+    assertThrows(MogulException.class, () -> client.info("d", "k"), "a call after close fails at once");
+  }
+
+  @Test
   void readsSkipABrokenTrackerButWritesDoNotRetryInternalErrors() throws Exception {
     try (FakeTracker broken = new FakeTracker()) {
       broken.broken = true;
