@@ -351,7 +351,7 @@ final class FileRepair {
 
   private static long fileCount(MetaView view, int deviceId) {
     DeviceRecord d = view.device(deviceId);
-    return d == null ? 0 : d.getFileCount();
+    return d == null ? 0 : view.tally(d).getFileCount();
   }
 
   private boolean removeLocation(long fid, int deviceId) {

@@ -49,6 +49,6 @@ public final class CreateClass implements CommandHandler {
             ? ReplicationPolicy.MULTIPLE_HOSTS : spec.getPolicy())
         .setHashType(spec.getHashType()).build();
     ctx.txn().put(Table.CLASSES, Keys.pair(c.getDomain(), c.getName()), c);
-    return CommandResult.newBuilder().setClassInfo(Infos.storageClass(c)).build();
+    return CommandResult.newBuilder().setClassInfo(Infos.storageClass(ctx.view(), c)).build();
   }
 }

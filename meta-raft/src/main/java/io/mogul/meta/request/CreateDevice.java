@@ -38,6 +38,6 @@ public final class CreateDevice implements CommandHandler {
     DeviceRecord d = DeviceRecord.newBuilder().setDeviceId(id).setHostId(host.getHostId())
         .setState(DeviceState.DEVICE_ALIVE).setWeight(r.getWeight() == 0 ? DEFAULT_WEIGHT : r.getWeight()).build();
     ctx.txn().put(Table.DEVICES, Keys.u32(id), d);
-    return CommandResult.newBuilder().setDevice(Infos.device(d, host)).build();
+    return CommandResult.newBuilder().setDevice(Infos.device(ctx.view(), d, host)).build();
   }
 }

@@ -31,11 +31,13 @@ public final class DeleteClass implements CommandHandler {
     check(ref);
     Rules.domain(ctx.view(), ref.getDomain());
     ClassRecord c = Rules.storageClass(ctx.view(), ref.getDomain(), ref.getName());
-    if (c.getFileCount() > 0) {
+    long files = ctx.view().tally(c).getFileCount();
+    if (files > 0) {
       throw new MogulException(ErrorReason.CLASS_IN_USE,
-          "class '" + c.getName() + "' is used by " + c.getFileCount() + " files");
+          "class '" + c.getName() + "' is used by " + files + " files");
     }
     ctx.txn().delete(Table.CLASSES, Keys.pair(c.getDomain(), c.getName()));
+    ctx.txn().delete(Table.COUNTS, Keys.classTally(c.getDomain(), c.getName()));
     return Results.EMPTY;
   }
 }

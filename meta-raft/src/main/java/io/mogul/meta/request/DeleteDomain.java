@@ -26,14 +26,17 @@ public final class DeleteDomain implements CommandHandler {
       hasFiles[0] = true;
       return false;
     });
-    if (hasFiles[0] || domain.getFileCount() > 0) {
+    long files = ctx.view().tally(domain).getFileCount();
+    if (hasFiles[0] || files > 0) {
       throw new MogulException(ErrorReason.DOMAIN_NOT_EMPTY,
-          "domain '" + domain.getName() + "' holds " + domain.getFileCount() + " files");
+          "domain '" + domain.getName() + "' holds " + files + " files");
     }
     for (ClassRecord c : ctx.view().classes(domain.getName())) {
       ctx.txn().delete(Table.CLASSES, Keys.pair(c.getDomain(), c.getName()));
+      ctx.txn().delete(Table.COUNTS, Keys.classTally(c.getDomain(), c.getName()));
     }
     ctx.txn().delete(Table.DOMAINS, Keys.utf8(domain.getName()));
+    ctx.txn().delete(Table.COUNTS, Keys.domainTally(domain.getName()));
     return Results.EMPTY;
   }
 }

@@ -2,29 +2,30 @@ package io.mogul.meta.request;
 
 import io.mogul.meta.store.Keys;
 import io.mogul.meta.store.MetaView;
-import io.mogul.meta.store.StoreTxn;
 import io.mogul.meta.store.Table;
 import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
+import io.mogul.proto.meta.FileTally;
 
-/** Keeps the per-domain, per-class and per-device file counts in step with the files. */
+/**
+ * Keeps the per-domain, per-class and per-device file tallies in step with the files. The
+ * tallies live in their own table, so a file write leaves the domain, class and device
+ * records (and whatever is derived from them) unchanged.
+ */
 final class FileCounts {
   private FileCounts() {}
 
   /** Adds (sign 1) or removes (sign -1) one file of {@code length} bytes. */
   static void adjust(ApplyContext ctx, String domain, String storageClass, long length, int sign) {
     MetaView view = ctx.view();
-    StoreTxn txn = ctx.txn();
     DomainRecord d = view.domain(domain);
     if (d != null) {
-      txn.put(Table.DOMAINS, Keys.utf8(domain), d.toBuilder()
-          .setFileCount(d.getFileCount() + sign).setByteCount(d.getByteCount() + sign * length).build());
+      add(ctx, Keys.domainTally(domain), view.tally(d), sign, sign * length);
     }
     ClassRecord c = view.storageClass(domain, storageClass);
     if (c != null) {
-      txn.put(Table.CLASSES, Keys.pair(domain, storageClass), c.toBuilder()
-          .setFileCount(c.getFileCount() + sign).setByteCount(c.getByteCount() + sign * length).build());
+      add(ctx, Keys.classTally(domain, storageClass), view.tally(c), sign, sign * length);
     }
   }
 
@@ -32,8 +33,13 @@ final class FileCounts {
     for (int id : deviceIds) {
       DeviceRecord dev = ctx.view().device(id);
       if (dev != null) {
-        ctx.txn().put(Table.DEVICES, Keys.u32(id), dev.toBuilder().setFileCount(dev.getFileCount() + sign).build());
+        add(ctx, Keys.deviceTally(id), ctx.view().tally(dev), sign, 0);
       }
     }
+  }
+
+  private static void add(ApplyContext ctx, byte[] key, FileTally tally, int files, long bytes) {
+    ctx.txn().put(Table.COUNTS, key, tally.toBuilder().setFileCount(tally.getFileCount() + files)
+        .setByteCount(tally.getByteCount() + bytes).build());
   }
 }

@@ -12,6 +12,7 @@ import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.FileRecord;
+import io.mogul.proto.meta.FileTally;
 import io.mogul.proto.meta.HostRecord;
 
 /** Stored records to API messages (admin state only; observed state is added by the services). */
@@ -19,18 +20,20 @@ public final class Infos {
   private Infos() {}
 
   public static DomainInfo domain(MetaView view, DomainRecord d) {
+    FileTally tally = view.tally(d);
     DomainInfo.Builder b = DomainInfo.newBuilder()
-        .setName(d.getName()).setFileCount(d.getFileCount()).setByteCount(d.getByteCount());
+        .setName(d.getName()).setFileCount(tally.getFileCount()).setByteCount(tally.getByteCount());
     for (ClassRecord c : view.classes(d.getName())) {
-      b.addClasses(storageClass(c));
+      b.addClasses(storageClass(view, c));
     }
     return b.build();
   }
 
-  public static ClassInfo storageClass(ClassRecord c) {
+  public static ClassInfo storageClass(MetaView view, ClassRecord c) {
+    FileTally tally = view.tally(c);
     return ClassInfo.newBuilder().setDomain(c.getDomain()).setName(c.getName())
         .setMindevcount(c.getMindevcount()).setPolicy(c.getPolicy()).setHashType(c.getHashType())
-        .setFileCount(c.getFileCount()).setByteCount(c.getByteCount()).build();
+        .setFileCount(tally.getFileCount()).setByteCount(tally.getByteCount()).build();
   }
 
   public static HostInfo host(HostRecord h) {
@@ -38,10 +41,11 @@ public final class Infos {
         .setAddress(h.getAddress()).setZone(h.getZone()).setState(h.getState()).build();
   }
 
-  public static DeviceInfo device(DeviceRecord d, HostRecord host) {
+  public static DeviceInfo device(MetaView view, DeviceRecord d, HostRecord host) {
     return DeviceInfo.newBuilder().setDeviceId(d.getDeviceId()).setHostId(d.getHostId())
         .setState(d.getState()).setWeight(d.getWeight()).setCapacityBytes(d.getCapacityBytes())
-        .setUsedBytes(d.getUsedBytes()).setReserveBytes(d.getReserveBytes()).setFileCount(d.getFileCount())
+        .setUsedBytes(d.getUsedBytes()).setReserveBytes(d.getReserveBytes())
+        .setFileCount(view.tally(d).getFileCount())
         .setHostAddress(host == null ? "" : host.getAddress()).build();
   }
 

@@ -33,6 +33,6 @@ public final class UpdateClass implements CommandHandler {
     }
     ClassRecord updated = b.build();
     ctx.txn().put(Table.CLASSES, Keys.pair(updated.getDomain(), updated.getName()), updated);
-    return CommandResult.newBuilder().setClassInfo(Infos.storageClass(updated)).build();
+    return CommandResult.newBuilder().setClassInfo(Infos.storageClass(ctx.view(), updated)).build();
   }
 }

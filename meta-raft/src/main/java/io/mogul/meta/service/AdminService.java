@@ -57,6 +57,7 @@ import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.FidRecord;
+import io.mogul.proto.meta.FileTally;
 import io.mogul.proto.meta.HostRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -148,7 +149,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
     List<DeviceInfo> out = new ArrayList<>();
     for (DeviceRecord d : view.devices()) {
-      out.add(observed(Infos.device(d, hosts.get(d.getHostId()))));
+      out.add(observed(Infos.device(view, d, hosts.get(d.getHostId()))));
     }
     return out;
   }
@@ -213,7 +214,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       String domain = request.getDomain().isEmpty() ? null : Rules.domain(view, request.getDomain()).getName();
       ListClassesResponse.Builder b = ListClassesResponse.newBuilder();
       for (ClassRecord c : view.classes(domain)) {
-        b.addClasses(Infos.storageClass(c));
+        b.addClasses(Infos.storageClass(view, c));
       }
       return b.build();
     })), out);
@@ -311,8 +312,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     Map<String, Integer> mindevcount = new HashMap<>();
     for (DomainRecord d : view.domains()) {
       b.addDomains(Infos.domain(view, d));
-      b.setFileCount(b.getFileCount() + d.getFileCount());
-      b.setByteCount(b.getByteCount() + d.getByteCount());
+      FileTally tally = view.tally(d);
+      b.setFileCount(b.getFileCount() + tally.getFileCount());
+      b.setByteCount(b.getByteCount() + tally.getByteCount());
     }
     for (ClassRecord c : view.classes(null)) {
       mindevcount.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());

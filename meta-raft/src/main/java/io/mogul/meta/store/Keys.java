@@ -18,6 +18,28 @@ public final class Keys {
 
   private Keys() {}
 
+  /** COUNTS key of a domain's tally. */
+  public static byte[] domainTally(String domain) {
+    return tagged('d', utf8(domain));
+  }
+
+  /** COUNTS key of a class's tally. */
+  public static byte[] classTally(String domain, String storageClass) {
+    return tagged('c', pair(domain, storageClass));
+  }
+
+  /** COUNTS key of a device's tally. */
+  public static byte[] deviceTally(int deviceId) {
+    return tagged('v', u32(deviceId));
+  }
+
+  private static byte[] tagged(char tag, byte[] key) {
+    byte[] out = new byte[key.length + 1];
+    out[0] = (byte) tag;
+    System.arraycopy(key, 0, out, 1, key.length);
+    return out;
+  }
+
   public static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

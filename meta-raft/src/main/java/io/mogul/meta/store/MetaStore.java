@@ -9,7 +9,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -44,8 +45,13 @@ public final class MetaStore implements KvReader, AutoCloseable {
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
-  /** Advances after every commit: results derived from the state are valid for one generation. */
-  private final AtomicLong generation = new AtomicLong();
+  /**
+   * Per table, advances after every commit that wrote to it: a value derived from a table
+   * is valid for one of its generations. Uploads and file writes leave the small admin
+   * tables (domains, classes, hosts, devices) alone, so values derived from those outlive
+   * many commits.
+   */
+  private final AtomicLongArray generations = new AtomicLongArray(Table.values().length);
   private final Map<String, Memo> memos = new ConcurrentHashMap<>();
   /**
    * The applied position as last committed. Every applied entry checks it, so it is kept
@@ -162,21 +168,26 @@ public final class MetaStore implements KvReader, AutoCloseable {
     }
   }
 
-  /** Called by a transaction once its batch, which moved the applied position to {@code position}, is written. */
-  void committed(AppliedPosition position) {
+  /**
+   * Called by a transaction once its batch, which moved the applied position to
+   * {@code position} and wrote to {@code written}, is written.
+   */
+  void committed(AppliedPosition position, Set<Table> written) {
     applied = position;
-    generation.incrementAndGet();
+    for (Table t : written) {
+      generations.incrementAndGet(t.ordinal());
+    }
   }
 
   /**
-   * A value derived from the committed state, computed again only after a commit. The
-   * generation is read before computing, so a memo is never newer-tagged than its data:
-   * a commit racing the computation just makes the next call compute again. The value
-   * must be immutable; callers share it.
+   * A value derived from {@code table} alone, computed again only after a commit wrote to
+   * that table. The generation is read before computing, so a memo is never newer-tagged
+   * than its data: a commit racing the computation just makes the next call compute again.
+   * The value must be immutable; callers share it.
    */
   @SuppressWarnings("unchecked")
-  public <T> T memo(String name, Function<MetaStore, T> compute) {
-    long now = generation.get();
+  public <T> T memo(String name, Table table, Function<MetaStore, T> compute) {
+    long now = generations.get(table.ordinal());
     Memo m = memos.get(name);
     if (m != null && m.generation() == now) {
       return (T) m.value();

@@ -8,13 +8,14 @@ import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.FileRecord;
+import io.mogul.proto.meta.FileTally;
 import io.mogul.proto.meta.HostRecord;
 import io.mogul.proto.meta.OpenUpload;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 
 /** Typed reads of the tracker state over any {@link KvReader} (the store or a transaction). */
 public final class MetaView {
@@ -40,6 +41,12 @@ public final class MetaView {
   }
 
   public DomainRecord domain(String name) {
+    // Every upload and lookup checks its domain and class: over the committed store they
+    // come from maps kept until domains or classes change.
+    if (kv instanceof MetaStore store) {
+      return store.<Map<String, DomainRecord>>memo("domainsByName", Table.DOMAINS,
+          s -> index(new MetaView(s).domains(), DomainRecord::getName)).get(name);
+    }
     return parse(DomainRecord.parser(), kv.get(Table.DOMAINS, Keys.utf8(name)), "domain");
   }
 
@@ -50,7 +57,21 @@ public final class MetaView {
   }
 
   public ClassRecord storageClass(String domain, String name) {
+    if (kv instanceof MetaStore store) {
+      return store.<Map<String, ClassRecord>>memo("classesByName", Table.CLASSES,
+          s -> index(new MetaView(s).classes(null), c -> c.getDomain() + "\0" + c.getName()))
+          .get(domain + "\0" + name);
+    }
     return parse(ClassRecord.parser(), kv.get(Table.CLASSES, Keys.pair(domain, name)), "class");
+  }
+
+  /** The records by {@code key}, as an immutable map. */
+  private static <K, R> Map<K, R> index(List<R> records, Function<R, K> key) {
+    Map<K, R> out = new HashMap<>();
+    for (R r : records) {
+      out.put(key.apply(r), r);
+    }
+    return Map.copyOf(out);
   }
 
   /** Classes of one domain, or of all domains when {@code domain} is null. */
@@ -63,27 +84,20 @@ public final class MetaView {
 
   public HostRecord host(int hostId) {
     // Every lookup answer and every placement names the hosts and devices of its copies:
-    // over the committed store they come from maps kept until the next commit.
+    // over the committed store they come from maps kept until hosts or devices change.
     if (kv instanceof MetaStore store) {
-      return store.<Map<Integer, HostRecord>>memo("hostsById", s -> byId(hosts(), HostRecord::getHostId))
+      return store.<Map<Integer, HostRecord>>memo("hostsById", Table.HOSTS,
+          s -> index(hosts(), HostRecord::getHostId))
           .get(hostId);
     }
     return parse(HostRecord.parser(), kv.get(Table.HOSTS, Keys.u32(hostId)), "host");
   }
 
-  private static <R> Map<Integer, R> byId(List<R> records, ToIntFunction<R> id) {
-    Map<Integer, R> out = new HashMap<>();
-    for (R r : records) {
-      out.put(id.applyAsInt(r), r);
-    }
-    return Map.copyOf(out);
-  }
-
   public List<HostRecord> hosts() {
     // Placement reads every host and device per upload: over the committed store the
-    // parsed lists are kept until the next commit.
+    // parsed lists are kept until hosts or devices change.
     if (kv instanceof MetaStore store) {
-      return new ArrayList<>(store.memo("hosts", s -> List.copyOf(scanHosts(s))));
+      return new ArrayList<>(store.memo("hosts", Table.HOSTS, s -> List.copyOf(scanHosts(s))));
     }
     return scanHosts(kv);
   }
@@ -105,15 +119,15 @@ public final class MetaView {
 
   public DeviceRecord device(int deviceId) {
     if (kv instanceof MetaStore store) {
-      return store.<Map<Integer, DeviceRecord>>memo("devicesById",
-          s -> byId(devices(), DeviceRecord::getDeviceId)).get(deviceId);
+      return store.<Map<Integer, DeviceRecord>>memo("devicesById", Table.DEVICES,
+          s -> index(devices(), DeviceRecord::getDeviceId)).get(deviceId);
     }
     return parse(DeviceRecord.parser(), kv.get(Table.DEVICES, Keys.u32(deviceId)), "device");
   }
 
   public List<DeviceRecord> devices() {
     if (kv instanceof MetaStore store) {
-      return new ArrayList<>(store.memo("devices", s -> List.copyOf(scanDevices(s))));
+      return new ArrayList<>(store.memo("devices", Table.DEVICES, s -> List.copyOf(scanDevices(s))));
     }
     return scanDevices(kv);
   }
@@ -153,6 +167,27 @@ public final class MetaView {
   public String setting(String name) {
     byte[] raw = kv.get(Table.SETTINGS, Keys.utf8(name));
     return raw == null ? null : Keys.string(raw);
+  }
+
+  /** Files and bytes of domain {@code d}. */
+  public FileTally tally(DomainRecord d) {
+    return tally(Keys.domainTally(d.getName()), d.getFileCount(), d.getByteCount());
+  }
+
+  /** Files and bytes of class {@code c}. */
+  public FileTally tally(ClassRecord c) {
+    return tally(Keys.classTally(c.getDomain(), c.getName()), c.getFileCount(), c.getByteCount());
+  }
+
+  /** Files on device {@code d} (its byte count is not kept). */
+  public FileTally tally(DeviceRecord d) {
+    return tally(Keys.deviceTally(d.getDeviceId()), d.getFileCount(), 0);
+  }
+
+  /** The stored tally, or for a store older than tallies the counts its record still holds. */
+  private FileTally tally(byte[] key, long recordFiles, long recordBytes) {
+    FileTally t = parse(FileTally.parser(), kv.get(Table.COUNTS, key), "tally");
+    return t != null ? t : FileTally.newBuilder().setFileCount(recordFiles).setByteCount(recordBytes).build();
   }
 
   public long counter(byte[] name) {

@@ -6,10 +6,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -162,8 +164,12 @@ public final class StoreTxn implements KvReader, AutoCloseable {
       throw new IllegalStateException("commit with " + marks.size() + " open marks");
     }
     put(Table.META, Keys.APPLIED, applied);
+    Set<Table> written = EnumSet.noneOf(Table.class);
     try (WriteBatch batch = new WriteBatch()) {
       for (Map.Entry<Table, NavigableMap<byte[], Object>> table : writes.entrySet()) {
+        if (!table.getValue().isEmpty()) {
+          written.add(table.getKey());
+        }
         var handle = store.handle(table.getKey());
         for (Map.Entry<byte[], Object> w : table.getValue().entrySet()) {
           if (w.getValue() == ABSENT) {
@@ -177,7 +183,7 @@ public final class StoreTxn implements KvReader, AutoCloseable {
     } catch (RocksDBException e) {
       throw new StoreException("commit failed", e);
     }
-    store.committed(applied);
+    store.committed(applied, written);
   }
 
   @Override

@@ -28,7 +28,12 @@ public enum Table {
    * Answers to recent client-tagged commands: "i" + request id -> RememberedResult, and
    * "t" + time (u64) + request id -> empty, the order in which they are forgotten.
    */
-  REQUESTS("requests");
+  REQUESTS("requests"),
+  /**
+   * FileTally of each domain ("d" + name), class ("c" + domain \0 class) and device
+   * ("v" + id (u32)): the counts every file write changes, kept out of those records.
+   */
+  COUNTS("counts");
 
   private final String cfName;
 

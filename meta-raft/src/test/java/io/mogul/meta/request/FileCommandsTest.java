@@ -7,16 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mogul.meta.store.Keys;
+import io.mogul.meta.store.StoreTxn;
+import io.mogul.meta.store.Table;
 import io.mogul.proto.AttributeMode;
 import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.CreateOpenRequest;
+import io.mogul.proto.DeviceLocation;
+import io.mogul.proto.DomainRef;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.FileKey;
 import io.mogul.proto.RenameRequest;
 import io.mogul.proto.SetAttributesRequest;
 import io.mogul.proto.UpdateFileClassRequest;
+import io.mogul.proto.meta.AppliedPosition;
+import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.Command;
+import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.OpenUpload;
 import io.mogul.meta.store.StoreDump;
 import java.nio.file.Path;
@@ -117,8 +126,42 @@ class FileCommandsTest {
     assertEquals(2, info.getLocationsCount());
     assertEquals(f.now, info.getCreatedMs());
     assertNull(f.view().upload(open.getFid()));
-    assertEquals(1, f.view().domain("d").getFileCount());
-    assertEquals(42, f.view().storageClass("d", "default").getByteCount());
+    assertEquals(1, f.view().tally(f.view().domain("d")).getFileCount());
+    assertEquals(42, f.view().tally(f.view().storageClass("d", "default")).getByteCount());
+  }
+
+  @Test
+  void aFileWriteCountsInTalliesAndLeavesTheDomainClassAndDeviceRecordsAlone() {
+    DomainRecord domain = f.view().domain("d");
+    ClassRecord storageClass = f.view().storageClass("d", "default");
+    List<DeviceRecord> devices = f.view().devices();
+    FileInfo info = f.put("d", "k", 42);
+    assertEquals(domain, f.view().domain("d"));
+    assertEquals(storageClass, f.view().storageClass("d", "default"));
+    assertEquals(devices, f.view().devices());
+    for (DeviceLocation copy : info.getLocationsList()) {
+      assertEquals(1, f.view().tally(f.view().device(copy.getDeviceId())).getFileCount());
+    }
+    f.ok(DeleteFile.prepare(key("k"), f));
+    assertEquals(0, f.view().tally(domain).getFileCount());
+    assertEquals(0, f.view().tally(storageClass).getByteCount());
+  }
+
+  @Test
+  void countsThatRecordsHeldBeforeTalliesExistedCarryOn() {
+    // A store written before tallies kept each domain's and class's counts in its record.
+    try (StoreTxn txn = f.store.begin()) {
+      txn.put(Table.DOMAINS, Keys.utf8("d"),
+          f.view().domain("d").toBuilder().setFileCount(5).setByteCount(500).build());
+      txn.put(Table.CLASSES, Keys.pair("d", "default"),
+          f.view().storageClass("d", "default").toBuilder().setFileCount(5).setByteCount(500).build());
+      txn.commit(AppliedPosition.newBuilder().setTerm(1).setIndex(++f.index).build());
+    }
+    assertEquals(5, f.view().tally(f.view().domain("d")).getFileCount());
+    f.put("d", "k", 42);
+    assertEquals(6, f.view().tally(f.view().domain("d")).getFileCount());
+    assertEquals(542, f.view().tally(f.view().storageClass("d", "default")).getByteCount());
+    f.fails(ErrorReason.DOMAIN_NOT_EMPTY, DeleteDomain.prepare(DomainRef.newBuilder().setName("d").build(), f));
   }
 
   @Test
@@ -128,7 +171,7 @@ class FileCommandsTest {
     FileInfo first = f.ok(close).getFile();
     FileInfo again = f.ok(close).getFile();
     assertEquals(first, again);
-    assertEquals(1, f.view().domain("d").getFileCount());
+    assertEquals(1, f.view().tally(f.view().domain("d")).getFileCount());
   }
 
   @Test
@@ -139,8 +182,8 @@ class FileCommandsTest {
     assertNotNull(f.view().deletion(v1.getFid()));
     assertEquals(2, f.view().deletion(v1.getFid()).getDeviceIdsCount());
     assertNull(f.view().fid(v1.getFid()));
-    assertEquals(1, f.view().domain("d").getFileCount());
-    assertEquals(20, f.view().domain("d").getByteCount());
+    assertEquals(1, f.view().tally(f.view().domain("d")).getFileCount());
+    assertEquals(20, f.view().tally(f.view().domain("d")).getByteCount());
   }
 
   @Test
@@ -241,7 +284,7 @@ class FileCommandsTest {
     assertNull(f.view().file("d", "k"));
     assertNull(f.view().fid(info.getFid()));
     assertNotNull(f.view().deletion(info.getFid()));
-    assertEquals(0, f.view().domain("d").getFileCount());
+    assertEquals(0, f.view().tally(f.view().domain("d")).getFileCount());
     f.fails(ErrorReason.UNKNOWN_KEY, DeleteFile.prepare(key("k"), f));
     f.fails(ErrorReason.UNKNOWN_DOMAIN, DeleteFile.prepare(FileKey.newBuilder().setDomain("x").setKey("k").build(), f));
   }
@@ -306,8 +349,8 @@ class FileCommandsTest {
     FileInfo info = f.ok(UpdateFileClass.prepare(UpdateFileClassRequest.newBuilder().setDomain("d").setKey("k")
         .setStorageClass("c").build(), f)).getFile();
     assertEquals("c", info.getStorageClass());
-    assertEquals(1, f.view().storageClass("d", "c").getFileCount());
-    assertEquals(0, f.view().storageClass("d", "default").getFileCount());
+    assertEquals(1, f.view().tally(f.view().storageClass("d", "c")).getFileCount());
+    assertEquals(0, f.view().tally(f.view().storageClass("d", "default")).getFileCount());
     f.fails(ErrorReason.UNKNOWN_CLASS, UpdateFileClass.prepare(UpdateFileClassRequest.newBuilder().setDomain("d").setKey("k")
         .setStorageClass("nope").build(), f));
     f.fails(ErrorReason.UNKNOWN_KEY, UpdateFileClass.prepare(UpdateFileClassRequest.newBuilder().setDomain("d").setKey("zz")

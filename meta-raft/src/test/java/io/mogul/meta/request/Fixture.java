@@ -41,7 +41,7 @@ final class Fixture implements LeaderContext, AutoCloseable {
   long expiryMs = 60_000;
   /** The open uploads the leader holds, as TrackerCore's HeldUploads does. */
   final Map<Long, OpenUpload> held = new HashMap<>();
-  private long index;
+  long index;
   private long nextFid;
   private long fidsLeft;
 

@@ -57,7 +57,7 @@ class JobCommandsTest {
   }
 
   private long fileCount(int deviceId) {
-    return f.view().device(deviceId).getFileCount();
+    return f.view().tally(f.view().device(deviceId)).getFileCount();
   }
 
   @Test

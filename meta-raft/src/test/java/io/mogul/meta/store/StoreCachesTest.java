@@ -3,9 +3,14 @@ package io.mogul.meta.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.mogul.proto.meta.AppliedPosition;
+import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.DeviceRecord;
+import io.mogul.proto.meta.DomainRecord;
+import io.mogul.proto.meta.FileRecord;
+import io.mogul.proto.meta.FileTally;
 import io.mogul.proto.meta.HostRecord;
 import java.nio.file.Path;
 import java.util.List;
@@ -168,16 +173,16 @@ class StoreCachesTest {
     MetaView view = new MetaView(store);
     assertEquals(List.of(), view.devices());
     try (StoreTxn txn = store.begin()) {
-      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setFileCount(5).build());
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setWeight(5).build());
       assertEquals(List.of(), view.devices(), "nothing committed yet");
       commit(txn);
     }
-    assertEquals(5, view.devices().get(0).getFileCount());
+    assertEquals(5, view.devices().get(0).getWeight());
     try (StoreTxn txn = store.begin()) {
-      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setFileCount(6).build());
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setWeight(6).build());
       commit(txn);
     }
-    assertEquals(6, view.devices().get(0).getFileCount());
+    assertEquals(6, view.devices().get(0).getWeight());
     view.devices().clear(); // callers get their own list
     assertEquals(1, view.devices().size());
   }
@@ -188,20 +193,57 @@ class StoreCachesTest {
     assertNull(view.device(1));
     assertNull(view.host(7));
     try (StoreTxn txn = store.begin()) {
-      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setFileCount(5).build());
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setWeight(5).build());
       txn.put(Table.HOSTS, Keys.u32(7), HostRecord.newBuilder().setHostId(7).setName("h").build());
       assertNull(view.device(1), "nothing committed yet");
-      assertEquals(5, new MetaView(txn).device(1).getFileCount(), "the transaction sees its own write");
+      assertEquals(5, new MetaView(txn).device(1).getWeight(), "the transaction sees its own write");
       commit(txn);
     }
-    assertEquals(5, view.device(1).getFileCount());
+    assertEquals(5, view.device(1).getWeight());
     assertEquals("h", view.host(7).getName());
     try (StoreTxn txn = store.begin()) {
-      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setFileCount(6).build());
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setHostId(7).setWeight(6).build());
       txn.delete(Table.HOSTS, Keys.u32(7));
       commit(txn);
     }
-    assertEquals(6, view.device(1).getFileCount());
+    assertEquals(6, view.device(1).getWeight());
     assertNull(view.host(7));
+  }
+
+  @Test
+  void recordsLookedUpFromOneTableOutliveCommitsThatLeaveThatTableAlone() {
+    MetaView view = new MetaView(store);
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setWeight(5).build());
+      txn.put(Table.DOMAINS, b("d"), DomainRecord.newBuilder().setName("d").build());
+      txn.put(Table.CLASSES, Keys.pair("d", "c"), ClassRecord.newBuilder().setDomain("d").setName("c").build());
+      commit(txn);
+    }
+    DeviceRecord device = view.device(1);
+    DomainRecord domain = view.domain("d");
+    ClassRecord storageClass = view.storageClass("d", "c");
+    List<DeviceRecord> devices = view.devices();
+    // A file write: its record and the tallies change, the admin records do not.
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.FILES, Keys.pair("d", "k"), FileRecord.newBuilder().setFid(1).build());
+      txn.put(Table.COUNTS, Keys.domainTally("d"), FileTally.newBuilder().setFileCount(1).build());
+      commit(txn);
+    }
+    assertSame(device, view.device(1));
+    assertSame(domain, view.domain("d"));
+    assertSame(storageClass, view.storageClass("d", "c"));
+    assertSame(devices.get(0), view.devices().get(0));
+    assertEquals(1, view.tally(domain).getFileCount());
+    try (StoreTxn txn = store.begin()) {
+      txn.put(Table.DEVICES, Keys.u32(1), DeviceRecord.newBuilder().setDeviceId(1).setWeight(6).build());
+      txn.put(Table.CLASSES, Keys.pair("d", "c"), storageClass.toBuilder().setMindevcount(3).build());
+      commit(txn);
+    }
+    assertEquals(6, view.device(1).getWeight());
+    assertEquals(6, view.devices().get(0).getWeight());
+    assertEquals(3, view.storageClass("d", "c").getMindevcount());
+    assertSame(domain, view.domain("d"), "the domains were not written");
+    assertNull(view.domain("e"));
+    assertNull(view.storageClass("d", "other"));
   }
 }
