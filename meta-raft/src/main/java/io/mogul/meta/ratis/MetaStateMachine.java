@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -109,11 +110,13 @@ public final class MetaStateMachine extends BaseStateMachine {
     }
     try {
       LogEntry decoded = LogEntry.parseFrom(entry.getStateMachineLogEntry().getLogData().newInput());
+      // Only the leader's results reach callers; a follower's would be built and dropped.
+      boolean answering = trx.getServerRole() == RaftPeerRole.LEADER;
       LogEntryResult result = new CommandApplier(store).apply(decoded,
-          AppliedPosition.newBuilder().setTerm(entry.getTerm()).setIndex(index).build());
+          AppliedPosition.newBuilder().setTerm(entry.getTerm()).setIndex(index).build(), answering);
       updateLastAppliedTermIndex(entry.getTerm(), index);
-      return CompletableFuture.completedFuture(
-          Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())));
+      return CompletableFuture.completedFuture(answering
+          ? Message.valueOf(UnsafeByteOperations.unsafeWrap(result.toByteArray())) : Message.EMPTY);
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: cannot apply entry {}", getId(), index, e);
       return CompletableFuture.failedFuture(e);

@@ -59,9 +59,17 @@ public final class CommandApplier {
 
   /** Applies one log entry at {@code position}; returns the results in command order. */
   public LogEntryResult apply(LogEntry entry, AppliedPosition position) {
+    return apply(entry, position, true);
+  }
+
+  /**
+   * As {@link #apply(LogEntry, AppliedPosition)}; when not {@code answering} (a replica
+   * whose results nobody reads) successes may come back without their details.
+   */
+  public LogEntryResult apply(LogEntry entry, AppliedPosition position, boolean answering) {
     LogEntryResult.Builder results = LogEntryResult.newBuilder();
     try (StoreTxn txn = store.begin()) {
-      ApplyContext ctx = new ApplyContext(txn);
+      ApplyContext ctx = new ApplyContext(txn, answering);
       for (Command command : entry.getCommandsList()) {
         results.addResults(applyOne(ctx, command));
       }

@@ -62,7 +62,7 @@ public final class CreateClose implements CommandHandler {
     MetaView view = ctx.view();
     FileRecord current = view.file(r.getDomain(), r.getKey());
     if (current != null && current.getFid() == r.getFid()) {
-      return fileResult(view, r.getDomain(), r.getKey(), current);
+      return ctx.answering() ? fileResult(view, r.getDomain(), r.getKey(), current) : Results.EMPTY;
     }
     CommandResult earlier = RememberedRequests.recall(ctx.txn(), closedId(r.getFid()));
     if (earlier != null && earlier.getFile().getDomain().equals(r.getDomain())
@@ -101,6 +101,9 @@ public final class CreateClose implements CommandHandler {
     ctx.txn().put(Table.FIDS, Keys.u64(r.getFid()), fid);
     FileCounts.adjust(ctx, r.getDomain(), open.getStorageClass(), r.getLength(), 1);
     FileCounts.adjustDevices(ctx, devices, 1);
+    if (!ctx.answering()) {
+      return Results.EMPTY;
+    }
     return CommandResult.newBuilder().setFile(Infos.file(view, r.getDomain(), r.getKey(), file, fid)).build();
   }
 

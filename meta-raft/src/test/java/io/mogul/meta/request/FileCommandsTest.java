@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mogul.meta.store.Keys;
+import io.mogul.meta.store.MetaStore;
 import io.mogul.meta.store.StoreTxn;
 import io.mogul.meta.store.Table;
 import io.mogul.proto.AttributeMode;
@@ -24,6 +25,8 @@ import io.mogul.proto.UpdateFileClassRequest;
 import io.mogul.proto.meta.AppliedPosition;
 import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.Command;
+import io.mogul.proto.meta.CommandResult;
+import io.mogul.proto.meta.LogEntry;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.OpenUpload;
@@ -162,6 +165,41 @@ class FileCommandsTest {
     assertEquals(6, f.view().tally(f.view().domain("d")).getFileCount());
     assertEquals(542, f.view().tally(f.view().storageClass("d", "default")).getByteCount());
     f.fails(ErrorReason.DOMAIN_NOT_EMPTY, DeleteDomain.prepare(DomainRef.newBuilder().setName("d").build(), f));
+  }
+
+  @Test
+  void aReplicaThatDoesNotAnswerEndsInTheSameStateAndGivesNoFileDetails(@TempDir Path other) throws Exception {
+    try (MetaStore replica = MetaStore.open(other)) {
+      // The replica starts from the same state: the fixture's setup, copied record by record.
+      try (StoreTxn txn = replica.begin()) {
+        for (Table t : Table.values()) {
+          f.store.scan(t, new byte[0], null, (k, v) -> {
+            txn.put(t, k, v);
+            return true;
+          });
+        }
+        txn.commit(f.store.appliedPosition());
+      }
+      f.follower = new CommandApplier(replica);
+      OpenUpload open = f.open("d", "k");
+      Command close = CreateClose.prepare(f.closeOf(open, 42).build(), f);
+      assertEquals(42, f.ok(close).getFile().getLength(), "the answering replica gives the details");
+      f.ok(close);
+      f.put("d", "k", 7);
+      f.ok(RenameFile.prepare(RenameRequest.newBuilder().setDomain("d").setFromKey("k").setToKey("k2")
+          .setRequestId("r1").build(), f));
+      f.ok(DeleteFile.prepare(key("k2"), f));
+      assertEquals(StoreDump.of(f.store, true), StoreDump.of(replica, true));
+      // One more close, applied by hand to see each replica's own result.
+      f.follower = null;
+      LogEntry entry = LogEntry.newBuilder().addCommands(CreateClose.prepare(
+          f.closeOf(f.open("d", "k3"), 5).build(), f)).build();
+      AppliedPosition next = AppliedPosition.newBuilder().setTerm(1).setIndex(++f.index).build();
+      assertEquals(5, f.applier.apply(entry, next).getResults(0).getFile().getLength());
+      CommandResult silent = new CommandApplier(replica).apply(entry, next, false).getResults(0);
+      assertFalse(silent.hasFile() || silent.hasError(), silent.toString());
+      assertEquals(StoreDump.of(f.store, true), StoreDump.of(replica, true));
+    }
   }
 
   @Test

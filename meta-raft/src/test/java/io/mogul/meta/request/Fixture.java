@@ -88,10 +88,17 @@ final class Fixture implements LeaderContext, AutoCloseable {
     return held.get(fid);
   }
 
+  /** When set, every entry is also applied there, as on a follower whose results nobody reads. */
+  CommandApplier follower;
+
   CommandResult run(Command command) {
     index++;
-    return applier.apply(LogEntry.newBuilder().addCommands(command).build(),
-        AppliedPosition.newBuilder().setTerm(1).setIndex(index).build()).getResults(0);
+    LogEntry entry = LogEntry.newBuilder().addCommands(command).build();
+    AppliedPosition position = AppliedPosition.newBuilder().setTerm(1).setIndex(index).build();
+    if (follower != null) {
+      follower.apply(entry, position, false);
+    }
+    return applier.apply(entry, position).getResults(0);
   }
 
   CommandResult ok(Command command) {
