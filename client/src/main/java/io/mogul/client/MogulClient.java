@@ -47,6 +47,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Mogul client: stores, reads, lists and deletes files by domain and key. Thread-safe;
@@ -162,7 +163,7 @@ public final class MogulClient implements AutoCloseable {
   }
 
   private CompletableFuture<FileInfo> startPut(String domain, String key,
-      java.util.function.Supplier<BlobSource> source, PutOptions options) {
+      Supplier<BlobSource> source, PutOptions options) {
     try {
       checkName(domain, key);
       return puts.put(domain, key, source.get(), options, deadline());
@@ -527,7 +528,7 @@ public final class MogulClient implements AutoCloseable {
   }
 
   /** Runs one operation to its end; {@link #close} ends it early. */
-  private <T> T await(java.util.function.Supplier<CompletableFuture<T>> operation) {
+  private <T> T await(Supplier<CompletableFuture<T>> operation) {
     return GrpcFutures.join(inFlight.track(operation));
   }
 

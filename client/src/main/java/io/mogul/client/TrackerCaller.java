@@ -48,6 +48,7 @@ final class TrackerCaller {
   private final ScheduledExecutorService scheduler;
   private final AtomicInteger preferred = new AtomicInteger();
   private final AtomicInteger nextAnyTracker = new AtomicInteger();
+  private final Route sticky = new Sticky();
   private final Map<String, Channel> hinted = new ConcurrentHashMap<>();
 
   TrackerCaller(List<String> trackers, ChannelPool channels, RetryPolicy retry,
@@ -71,7 +72,7 @@ final class TrackerCaller {
    * instant) runs out. The call must set its own per-call deadline.
    */
   <T> CompletableFuture<T> call(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
-    return start(call, deadlineNanos, false, new Sticky());
+    return start(call, deadlineNanos, false, sticky);
   }
 
   /**
@@ -79,7 +80,7 @@ final class TrackerCaller {
    * single broken tracker replica may give, is also tried once on each other tracker.
    */
   <T> CompletableFuture<T> callReadOnly(Function<Channel, ListenableFuture<T>> call, long deadlineNanos) {
-    return start(call, deadlineNanos, true, new Sticky());
+    return start(call, deadlineNanos, true, sticky);
   }
 
   /**

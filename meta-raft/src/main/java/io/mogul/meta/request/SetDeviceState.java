@@ -34,6 +34,7 @@ public final class SetDeviceState implements CommandHandler {
     }
     DeviceRecord updated = d.toBuilder().setState(r.getState()).build();
     ctx.txn().put(Table.DEVICES, Keys.u32(d.getDeviceId()), updated);
-    return CommandResult.newBuilder().setDevice(Infos.device(ctx.view(), updated, ctx.view().host(d.getHostId()))).build();
+    return CommandResult.newBuilder()
+        .setDevice(Infos.device(ctx.view(), updated, ctx.view().host(d.getHostId()))).build();
   }
 }

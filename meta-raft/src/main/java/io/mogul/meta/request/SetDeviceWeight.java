@@ -31,6 +31,7 @@ public final class SetDeviceWeight implements CommandHandler {
     DeviceRecord d = Rules.device(ctx.view(), r.getDeviceId());
     DeviceRecord updated = d.toBuilder().setWeight(r.getWeight()).build();
     ctx.txn().put(Table.DEVICES, Keys.u32(d.getDeviceId()), updated);
-    return CommandResult.newBuilder().setDevice(Infos.device(ctx.view(), updated, ctx.view().host(d.getHostId()))).build();
+    return CommandResult.newBuilder()
+        .setDevice(Infos.device(ctx.view(), updated, ctx.view().host(d.getHostId()))).build();
   }
 }
