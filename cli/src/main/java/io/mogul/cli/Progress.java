@@ -24,6 +24,7 @@ final class Progress implements AutoCloseable {
     this.enabled = io.terminal() && total > THRESHOLD;
   }
 
+  /** Counts {@code bytes} more; a negative count takes back the bytes of a copy read again. */
   void add(long bytes) {
     long now = done.addAndGet(bytes);
     if (enabled && System.nanoTime() - lastDrawNanos > 100_000_000L) {

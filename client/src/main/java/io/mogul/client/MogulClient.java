@@ -335,8 +335,9 @@ public final class MogulClient implements AutoCloseable {
 
   /**
    * As {@link #get(String, String, Path)}, telling {@code progress} each block's size as it
-   * is written. A copy that fails the checksum is read again from the next copy, so
-   * {@code progress} may then count more bytes than the file holds.
+   * is written. A copy that fails the checksum is read again from the next copy; before
+   * that, {@code progress} is told the negative of what it was told for the failed copy,
+   * so its sum never exceeds the file's length.
    */
   public long get(String domain, String key, Path target, java.util.function.LongConsumer progress) {
     GetPathsResponse paths = paths(domain, key);
@@ -346,6 +347,7 @@ public final class MogulClient implements AutoCloseable {
       temp = Files.createTempFile(dir, "." + target.getFileName() + "-", ".part");
       Path part = temp;
       readVerified(paths, in -> {
+        long counted = 0;
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.TRUNCATE_EXISTING)) {
           byte[] buffer = new byte[256 * 1024];
           int n;
@@ -353,8 +355,14 @@ public final class MogulClient implements AutoCloseable {
             out.write(buffer, 0, n);
             if (progress != null) {
               progress.accept(n);
+              counted += n;
             }
           }
+        } catch (IOException e) {
+          if (counted > 0) {
+            progress.accept(-counted);
+          }
+          throw e;
         }
         return null;
       });
