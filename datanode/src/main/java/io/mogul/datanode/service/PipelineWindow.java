@@ -32,12 +32,24 @@ final class PipelineWindow<R> {
   /** Meters shared by every stream of one rpc. */
   static final class Meters {
     private final AtomicInteger held = new AtomicInteger();
+    /** The most items one stream held at once since the process started. */
+    private final AtomicInteger peak = new AtomicInteger();
     private final DistributionSummary windowUse;
 
-    Meters(MeterRegistry registry, String heldName, String heldDescription, String windowName,
+    /**
+     * Registers {@code <prefix>.<heldSuffix>}, the items all streams hold now;
+     * {@code <prefix>.window.used}, how many a stream held whenever it took one more; and
+     * {@code <prefix>.window.peak}, the most a stream ever held at once. Unlike the
+     * summary's max, which covers only the last minute or so, the peak never decays.
+     */
+    Meters(MeterRegistry registry, String prefix, String heldSuffix, String heldDescription,
         String windowDescription) {
-      Gauge.builder(heldName, held, AtomicInteger::get).description(heldDescription).register(registry);
-      windowUse = DistributionSummary.builder(windowName).description(windowDescription).register(registry);
+      Gauge.builder(prefix + "." + heldSuffix, held, AtomicInteger::get).description(heldDescription)
+          .register(registry);
+      Gauge.builder(prefix + ".window.peak", peak, AtomicInteger::get)
+          .description("Most items one stream held at once since the process started").register(registry);
+      windowUse = DistributionSummary.builder(prefix + ".window.used").description(windowDescription)
+          .register(registry);
     }
   }
 
@@ -87,6 +99,8 @@ final class PipelineWindow<R> {
       }
       nowHeld = ++held;
     }
+    // The peak first: whoever sees the held count include this item sees the peak do so too.
+    meters.peak.accumulateAndGet(nowHeld, Math::max);
     meters.held.incrementAndGet();
     meters.windowUse.record(nowHeld);
     return true;

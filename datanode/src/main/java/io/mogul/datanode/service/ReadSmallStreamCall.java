@@ -27,10 +27,8 @@ final class ReadSmallStreamCall implements StreamObserver<ReadSmallRequest> {
 
   /** Meters shared by every stream of a service. */
   static PipelineWindow.Meters meters(MeterRegistry registry) {
-    return new PipelineWindow.Meters(registry,
-        "mogul.datanode.read.stream.outstanding",
+    return new PipelineWindow.Meters(registry, "mogul.datanode.read.stream", "outstanding",
         "ReadSmallStream items received and not yet answered to the transport, all streams together",
-        "mogul.datanode.read.stream.window.used",
         "Items a ReadSmallStream call held outstanding when it received one more "
             + "(never above server.maxPipelinedReads)");
   }

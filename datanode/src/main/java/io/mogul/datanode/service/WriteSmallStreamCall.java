@@ -23,10 +23,8 @@ final class WriteSmallStreamCall implements StreamObserver<WriteSmallRequest> {
 
   /** Meters shared by every stream of a service. */
   static PipelineWindow.Meters meters(MeterRegistry registry) {
-    return new PipelineWindow.Meters(registry,
-        "mogul.datanode.write.stream.unacknowledged",
+    return new PipelineWindow.Meters(registry, "mogul.datanode.write.stream", "unacknowledged",
         "WriteSmallStream items received and not yet acknowledged, all streams together",
-        "mogul.datanode.write.stream.window.used",
         "Items a WriteSmallStream call held unacknowledged when it received one more "
             + "(never above server.maxPipelinedWrites)");
   }
