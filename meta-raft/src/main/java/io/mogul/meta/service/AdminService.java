@@ -57,7 +57,6 @@ import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.DomainRecord;
 import io.mogul.proto.meta.FidRecord;
-import io.mogul.proto.meta.FileTally;
 import io.mogul.proto.meta.HostRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -311,10 +310,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     ClusterStats.Builder b = ClusterStats.newBuilder();
     Map<String, Integer> mindevcount = new HashMap<>();
     for (DomainRecord d : view.domains()) {
-      b.addDomains(Infos.domain(view, d));
-      FileTally tally = view.tally(d);
-      b.setFileCount(b.getFileCount() + tally.getFileCount());
-      b.setByteCount(b.getByteCount() + tally.getByteCount());
+      DomainInfo domain = Infos.domain(view, d);
+      b.addDomains(domain);
+      b.setFileCount(b.getFileCount() + domain.getFileCount());
+      b.setByteCount(b.getByteCount() + domain.getByteCount());
     }
     for (ClassRecord c : view.classes(null)) {
       mindevcount.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
