@@ -34,13 +34,17 @@ final class PipelineWindow<R> {
     private final AtomicInteger held = new AtomicInteger();
     /** The most items one stream held at once since the process started. */
     private final AtomicInteger peak = new AtomicInteger();
+    /** Answers of all streams ready but waiting for their client to read more. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final DistributionSummary windowUse;
 
     /**
      * Registers {@code <prefix>.<heldSuffix>}, the items all streams hold now;
-     * {@code <prefix>.window.used}, how many a stream held whenever it took one more; and
-     * {@code <prefix>.window.peak}, the most a stream ever held at once. Unlike the
-     * summary's max, which covers only the last minute or so, the peak never decays.
+     * {@code <prefix>.window.used}, how many a stream held whenever it took one more;
+     * {@code <prefix>.window.peak}, the most a stream ever held at once (unlike the
+     * summary's max, which covers only the last minute or so, the peak never decays); and
+     * {@code <prefix>.answers.waiting}, answers ready but held back because their clients
+     * do not read (a stream whose held items are all waiting is stalled on its client).
      */
     Meters(MeterRegistry registry, String prefix, String heldSuffix, String heldDescription,
         String windowDescription) {
@@ -48,6 +52,8 @@ final class PipelineWindow<R> {
           .register(registry);
       Gauge.builder(prefix + ".window.peak", peak, AtomicInteger::get)
           .description("Most items one stream held at once since the process started").register(registry);
+      Gauge.builder(prefix + ".answers.waiting", waiting, AtomicInteger::get)
+          .description("Answers ready but waiting for their client to read more").register(registry);
       windowUse = DistributionSummary.builder(prefix + ".window.used").description(windowDescription)
           .register(registry);
     }
@@ -122,6 +128,7 @@ final class PipelineWindow<R> {
         send(answer);
       } else {
         unsent.add(answer);
+        meters.waiting.incrementAndGet();
       }
       request = slotsToRequest();
       completeIfDone();
@@ -148,6 +155,7 @@ final class PipelineWindow<R> {
       }
       while (!unsent.isEmpty() && call.isReady()) {
         send(unsent.poll());
+        meters.waiting.decrementAndGet();
       }
       request = slotsToRequest();
       completeIfDone();
@@ -191,6 +199,7 @@ final class PipelineWindow<R> {
       }
       ended = true;
       meters.held.addAndGet(-held);
+      meters.waiting.addAndGet(-unsent.size());
       held = 0;
       unsent.clear();
       whenCancelled.run();

@@ -80,6 +80,11 @@ class ReadSmallStreamTest {
     return g.value();
   }
 
+  /** Answers ready but held back because their clients do not read. */
+  private static double answersWaiting(DatanodeServer s) {
+    return s.metrics().find("mogul.datanode.read.stream.answers.waiting").gauge().value();
+  }
+
   /** The most items one stream held at once since the datanode started. */
   private static double windowPeak(DatanodeServer s) {
     return s.metrics().find("mogul.datanode.read.stream.window.peak").gauge().value();
@@ -321,7 +326,10 @@ class ReadSmallStreamTest {
     PipelinedReader reader = new PipelinedReader(items, false);
     DataNodeGrpc.newStub(channel).readSmallStream(reader);
 
-    waitFor(() -> outstanding(server) == window, "the server holds a full window of outstanding items");
+    // Held items whose answers all wait for the client: the stream is stalled, not just passing
+    // through a full window while the client still takes answers.
+    waitFor(() -> outstanding(server) == window && answersWaiting(server) == window,
+        "the server holds a full window of outstanding items, all answered and waiting for the client");
     long read = itemsRead(server);
     assertTrue(read < count, "the server kept reading although no reply was read: " + read + " items read");
     // (The client may well have sent all its items: 500 requests fit the server's HTTP/2 receive

@@ -75,6 +75,11 @@ class WriteSmallStreamTest {
     return g.value();
   }
 
+  /** Answers ready but held back because their clients do not read. */
+  private static double answersWaiting(DatanodeServer s) {
+    return s.metrics().find("mogul.datanode.write.stream.answers.waiting").gauge().value();
+  }
+
   /** The most items one stream held at once since the datanode started. */
   private static double windowPeak(DatanodeServer s) {
     return s.metrics().find("mogul.datanode.write.stream.window.peak").gauge().value();
@@ -338,7 +343,10 @@ class WriteSmallStreamTest {
     PipelinedWriter w = new PipelinedWriter(items, true, false, ack -> { });
     DataNodeGrpc.newStub(channel).writeSmallStream(w);
 
-    waitFor(() -> unacknowledged(server) == window, "the server holds a full window of unacknowledged items");
+    // Held items whose answers all wait for the client: the stream is stalled, not just passing
+    // through a full window while the client still takes answers.
+    waitFor(() -> unacknowledged(server) == window && answersWaiting(server) == window,
+        "the server holds a full window of unacknowledged items, all answered and waiting for the client");
     int stored = server.store().device(1).index().size();
     assertTrue(stored < items.size(), "the server kept reading although no ack was read: " + stored + " stored");
     assertEquals(window, unacknowledged(server), "held beyond the window while the client read no acks");
