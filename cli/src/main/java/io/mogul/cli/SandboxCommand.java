@@ -10,6 +10,8 @@ import io.mogul.proto.ErrorReason;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -31,6 +33,15 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--trackers-count", description = "Trackers to start.") int trackers = 3;
   @Option(names = "--datanodes", description = "Datanodes to start.") int datanodes = 3;
 
+  @Option(names = "--tracker-set", paramLabel = "KEY=VALUE",
+      description = "Set a tracker config key (as in config/tracker.yaml, e.g. raft.batchMaxInFlight=1) "
+          + "on every tracker; repeatable. Configs are rewritten at each start.")
+  List<String> trackerSettings = new ArrayList<>();
+
+  @Option(names = "--datanode-set", paramLabel = "KEY=VALUE",
+      description = "Set a datanode config key (as in config/datanode.yaml) on every datanode; repeatable.")
+  List<String> datanodeSettings = new ArrayList<>();
+
   SandboxCommand(Io io) {
     this.io = io;
   }
@@ -40,6 +51,7 @@ final class SandboxCommand implements Callable<Integer> {
     PrintStream out = io.out();
     out.println("starting " + trackers + " trackers and " + datanodes + " datanodes under " + dir.toAbsolutePath() + " ...");
     ProcessCluster cluster = ProcessCluster.builder(dir).trackers(trackers).datanodes(datanodes)
+        .trackerOverrides(trackerSettings).datanodeOverrides(datanodeSettings)
         .preferredPorts(7001, 7101, 7501).start(Duration.ofMinutes(5));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -34,6 +34,16 @@ class MainTest {
   }
 
   @Test
+  void sandboxWithAnUnknownConfigKeyStopsBeforeStartingAnyProcess() {
+    Path dir = home.resolve("sandbox");
+    CliRun run = CliRun.run(home, Map.of(), new byte[0], "sandbox", "--dir", dir.toString(),
+        "--tracker-set", "raft.batchMaxInFlight=1", "--tracker-set", "raft.noSuchKey=1");
+    assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("noSuchKey"), run.toString());
+    assertFalse(Files.exists(dir.resolve("logs").resolve("t1.log")), "a tracker was started");
+  }
+
+  @Test
   void unknownCommandIsAUsageError() {
     assertEquals(ExitCodes.USAGE, CliRun.run(home, Map.of(), new byte[0], "frobnicate").exitCode());
   }
