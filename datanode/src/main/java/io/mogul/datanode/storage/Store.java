@@ -157,7 +157,7 @@ public final class Store implements AutoCloseable {
         config.storage.largeBlobThresholdBytes);
   }
 
-  /** Writes a whole in-memory blob; completes once it is fsync'ed. */
+  /** Writes a whole in-memory blob; completes once it is fsync'ed. {@code data} must not change until then. */
   public CompletableFuture<NeedleLocation> writeSmall(int deviceId, long fid, ByteBuffer data) {
     checkFid(fid);
     if (data.remaining() > config.storage.largeBlobThresholdBytes) {
@@ -166,7 +166,10 @@ public final class Store implements AutoCloseable {
     return writable(deviceId).writer().append(fid, NeedleBody.of(data));
   }
 
-  /** Writes a whole in-memory blob after checking it against the sender's CRC32C. */
+  /**
+   * Writes a whole in-memory blob after checking it against the sender's CRC32C; completes
+   * once it is fsync'ed. {@code data} must not change until then.
+   */
   public CompletableFuture<NeedleLocation> writeSmall(int deviceId, long fid, ByteBuffer data, int expectedCrc) {
     checkFid(fid);
     if (data.remaining() > config.storage.largeBlobThresholdBytes) {

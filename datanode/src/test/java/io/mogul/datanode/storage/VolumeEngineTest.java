@@ -67,6 +67,41 @@ class VolumeEngineTest {
   }
 
   @Test
+  void largeInMemoryBlobsStagedFromTheirOwnBuffersFormWholeRecordsAmongSmallOnes() throws Exception {
+    DatanodeConfig c = config(dir);
+    Random r = new Random(5);
+    List<byte[]> blobs = new ArrayList<>();
+    try (Store s = StoreFixture.open(c)) {
+      List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        // Alternate sizes around the in-place staging threshold (64 KiB), in one group commit.
+        int size = i % 2 == 0 ? 64 * 1024 + r.nextInt(200_000) : r.nextInt(3000);
+        byte[] b = bytes(r, size);
+        blobs.add(b);
+        futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(b)));
+      }
+      for (CompletableFuture<NeedleLocation> f : futures) {
+        f.get();
+      }
+      for (int i = 0; i < blobs.size(); i++) {
+        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1));
+      }
+    }
+    // Without index files the records are found again by walking the volumes, record by record.
+    try (var idx = Files.list(dir.resolve("dev1"))) {
+      for (Path p : idx.filter(p -> p.getFileName().toString().endsWith(".idx")).toList()) {
+        Files.delete(p);
+      }
+    }
+    try (Store s = StoreFixture.open(c)) {
+      assertEquals(blobs.size(), s.device(1).index().size());
+      for (int i = 0; i < blobs.size(); i++) {
+        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1) + " after re-indexing");
+      }
+    }
+  }
+
+  @Test
   void deletedBlobStaysDeletedAfterRestart() throws Exception {
     DatanodeConfig c = config(dir);
     try (Store s = StoreFixture.open(c)) {
