@@ -43,19 +43,28 @@ final class CopyWriter implements AutoCloseable {
         a -> new PipelinedStreams.Key(a.getFid(), a.getDeviceId()), "small write");
   }
 
-  /** Writes {@code data} as one item; the future fails with a typed error. */
-  CompletableFuture<WriteResponse> writeSmall(DeviceLocation device, long fid, byte[] data,
-      int crc32c, long deadlineNanos) {
+  /** An in-memory blob taken once for all its copies, with the CRC32C of those bytes. */
+  record SmallBlob(ByteString data, int crc32c) {
+    static SmallBlob of(byte[] bytes) {
+      ByteString data = ByteString.copyFrom(bytes);
+      CRC32C crc = new CRC32C();
+      crc.update(data.asReadOnlyByteBuffer());
+      return new SmallBlob(data, (int) crc.getValue());
+    }
+  }
+
+  /** Writes {@code blob} as one item; the future fails with a typed error. */
+  CompletableFuture<WriteResponse> writeSmall(DeviceLocation device, long fid, SmallBlob blob, long deadlineNanos) {
     WriteSmallRequest request = WriteSmallRequest.newBuilder()
         .setFid(fid).setDeviceId(device.getDeviceId())
-        .setData(ByteString.copyFrom(data)).setCrc32C(crc32c).build();
+        .setData(blob.data()).setCrc32C(blob.crc32c()).build();
     return smallWrites.call(device.getAddress(), request, deadlineNanos).thenApply(ack -> {
       if (ack.getError() != ErrorReason.ERROR_REASON_UNSPECIFIED) {
         throw new MogulException(ack.getError(), describe(device) + ": " + ack.getErrorMessage());
       }
       WriteResponse response = WriteResponse.newBuilder().setFid(ack.getFid()).setDeviceId(ack.getDeviceId())
           .setLength(ack.getLength()).setCrc32C(ack.getCrc32C()).build();
-      return check(device, response, data.length, crc32c);
+      return check(device, response, blob.data().size(), blob.crc32c());
     });
   }
 

@@ -146,6 +146,11 @@ public final class MogulClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores {@code data} under the key. An array within the small-blob size is taken when
+   * the call starts; a larger one is read by each copy while the put runs, so it must not
+   * change until the returned future completes (copies found to differ fail the put).
+   */
   public CompletableFuture<FileInfo> putAsync(String domain, String key, byte[] data, PutOptions options) {
     return inFlight.track(() -> startPut(domain, key, () -> new BlobSource.Bytes(data), options));
   }

@@ -17,7 +17,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,27 +59,27 @@ final class PutOperation {
   CompletableFuture<FileInfo> put(String domain, String key, BlobSource source, PutOptions options,
       long deadlineNanos) {
     CompletableFuture<FileInfo> result = new CompletableFuture<>();
-    Integer crc = null;
+    CopyWriter.SmallBlob small = null;
     if (source instanceof BlobSource.Bytes bytes && bytes.length() <= smallBlobBytes) {
-      CRC32C c = new CRC32C();
-      c.update(bytes.data());
-      crc = (int) c.getValue();
+      // One snapshot serves every copy (and any replacement copy), so all copies carry the
+      // same bytes, and the checksum is of exactly those bytes.
+      small = CopyWriter.SmallBlob.of(bytes.data());
     }
     // Copies lost to failed datanodes are retried within the retry policy's time budget too.
     long retryEnd = System.nanoTime() + retry.maxElapsed().toNanos();
     long copyDeadline = retryEnd - deadlineNanos < 0 ? retryEnd : deadlineNanos;
-    attempt(domain, key, source, crc, options, deadlineNanos, copyDeadline, new LinkedHashSet<>(), 1, null, result);
+    attempt(domain, key, source, small, options, deadlineNanos, copyDeadline, new LinkedHashSet<>(), 1, null, result);
     return result;
   }
 
-  private void attempt(String domain, String key, BlobSource source, Integer smallCrc,
+  private void attempt(String domain, String key, BlobSource source, CopyWriter.SmallBlob small,
       PutOptions options, long deadlineNanos, long retryDeadlineNanos, Set<Integer> excluded, int attempt,
       MogulException lastCopyFailure, CompletableFuture<FileInfo> result) {
     CreateOpenRequest open = CreateOpenRequest.newBuilder()
         .setDomain(domain).setKey(key).setStorageClass(options.storageClass())
         .setSizeHint(source.length()).addAllExcludeDevices(excluded).build();
     committer.open(open, deadlineNanos)
-        .thenCompose(opened -> writeCopies(opened, source, smallCrc, deadlineNanos, options.progress())
+        .thenCompose(opened -> writeCopies(opened, source, small, deadlineNanos, options.progress())
             .thenCompose(copies -> committer.close(CreateCloseRequest.newBuilder()
                 .setDomain(domain).setKey(key).setFid(opened.getFid())
                 .setLength(copies.length()).setCrc32C(copies.crc32c())
@@ -129,13 +128,13 @@ final class PutOperation {
           excluded.addAll(lostDevices);
           LOG.info("put of '{}' failed ({}); retrying in {} ms excluding {}",
               key, retryCause.getMessage(), delayMs, excluded);
-          scheduler.schedule(() -> attempt(domain, key, source, smallCrc, options, deadlineNanos,
+          scheduler.schedule(() -> attempt(domain, key, source, small, options, deadlineNanos,
               retryDeadlineNanos, excluded, attempt + 1, copyFailure, result), delayMs, TimeUnit.MILLISECONDS);
         });
   }
 
   private CompletableFuture<Copies> writeCopies(CreateOpenResponse open, BlobSource source,
-      Integer smallCrc, long deadlineNanos, LongConsumer progress) {
+      CopyWriter.SmallBlob small, long deadlineNanos, LongConsumer progress) {
     List<DeviceLocation> devices = open.getDevicesList();
     int needed = open.getMindevcount() > 0 ? open.getMindevcount() : devices.size();
     if (devices.isEmpty() || devices.size() < needed) {
@@ -145,7 +144,7 @@ final class PutOperation {
     CopySet copySet = new CopySet(devices, needed);
     List<CompletableFuture<WriteResponse>> copies = new ArrayList<>(needed);
     for (int i = 0; i < needed; i++) {
-      copies.add(writeWithReplacement(copySet, devices.get(i), open.getFid(), source, smallCrc, deadlineNanos,
+      copies.add(writeWithReplacement(copySet, devices.get(i), open.getFid(), source, small, deadlineNanos,
           i == 0 ? progress : null));
     }
     return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -165,8 +164,8 @@ final class PutOperation {
   }
 
   private CompletableFuture<WriteResponse> writeWithReplacement(CopySet copySet, DeviceLocation device,
-      long fid, BlobSource source, Integer smallCrc, long deadlineNanos, LongConsumer progress) {
-    return writeOne(device, fid, source, smallCrc, deadlineNanos, progress)
+      long fid, BlobSource source, CopyWriter.SmallBlob small, long deadlineNanos, LongConsumer progress) {
+    return writeOne(device, fid, source, small, deadlineNanos, progress)
         .thenApply(ack -> ack.getDeviceId() == 0 ? ack.toBuilder().setDeviceId(device.getDeviceId()).build() : ack)
         .exceptionallyCompose(error -> {
           MogulException failure = GrpcFutures.unwrap(error);
@@ -179,14 +178,14 @@ final class PutOperation {
           if (spare == null || System.nanoTime() >= deadlineNanos) {
             return CompletableFuture.failedFuture(new CopiesFailed(copySet.failedDevices(), failure));
           }
-          return writeWithReplacement(copySet, spare, fid, source, smallCrc, deadlineNanos, progress);
+          return writeWithReplacement(copySet, spare, fid, source, small, deadlineNanos, progress);
         });
   }
 
   private CompletableFuture<WriteResponse> writeOne(DeviceLocation device, long fid, BlobSource source,
-      Integer smallCrc, long deadlineNanos, LongConsumer progress) {
-    if (smallCrc != null) {
-      return writer.writeSmall(device, fid, ((BlobSource.Bytes) source).data(), smallCrc, deadlineNanos);
+      CopyWriter.SmallBlob small, long deadlineNanos, LongConsumer progress) {
+    if (small != null) {
+      return writer.writeSmall(device, fid, small, deadlineNanos);
     }
     return CompletableFuture.supplyAsync(() -> writer.writeStream(device, fid, source, deadlineNanos, progress), ioExecutor);
   }

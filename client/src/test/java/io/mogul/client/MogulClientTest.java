@@ -81,6 +81,16 @@ class MogulClientTest {
   }
 
   @Test
+  void aSmallPutTakesItsBytesWhenItStartsSoChangingTheArrayAfterwardsChangesNothing() {
+    byte[] data = randomBytes(60_000); // within the client's small-blob size (64 KiB here)
+    byte[] original = data.clone();
+    CompletableFuture<FileInfo> put = client.putAsync("d", "k", data, PutOptions.DEFAULT);
+    java.util.Arrays.fill(data, (byte) 0); // while the put is still under way
+    assertEquals(original.length, put.join().getLength());
+    assertArrayEquals(original, client.get("d", "k"), "seed " + SEED);
+  }
+
+  @Test
   void fileAndUnknownLengthStreamRoundTrip(@TempDir Path dir) throws Exception {
     byte[] data = randomBytes(300_000);
     Path file = dir.resolve("in");
