@@ -49,7 +49,7 @@ public final class StoreWriteBenchmark {
       }
     }
     if (blobBytes < 0 || count < 1 || inFlight < 1 || rounds < 1) {
-      throw new IllegalArgumentException("sizes and counts must be positive");
+      throw new IllegalArgumentException("--blob-bytes must not be negative; --count, --in-flight and --rounds must be positive");
     }
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -74,7 +74,8 @@ class VolumeEngineTest {
     try (Store s = StoreFixture.open(c)) {
       List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        // Alternate sizes around the in-place staging threshold (64 KiB), in one group commit.
+        // Sizes alternate around the in-place staging threshold (64 KiB); written concurrently,
+        // so large and small records share group commits.
         int size = i % 2 == 0 ? 64 * 1024 + r.nextInt(200_000) : r.nextInt(3000);
         byte[] b = bytes(r, size);
         blobs.add(b);
