@@ -13,7 +13,6 @@ import picocli.CommandLine.Parameters;
 /** {@code mogul ls}: lists keys in key order, streaming page by page. */
 @Command(name = "ls", description = "List keys of a domain, optionally under a prefix.")
 final class ListCommand implements Callable<Integer> {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   @Mixin GlobalOptions global;
   @Parameters(index = "0", paramLabel = "DOMAIN") String domain;
   @Parameters(index = "1", paramLabel = "PREFIX", arity = "0..1") String prefix = "";
@@ -23,17 +22,14 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = global.io().out();
-    boolean json = global.json();
+    Output.JsonArray json = global.json() ? global.output().jsonArray() : null;
     long count = 0;
     try (MogulClient client = global.client()) {
       Iterator<KeySummary> keys = client.list(domain, prefix);
-      if (json) {
-        out.println("[");
-      }
       while (keys.hasNext() && (limit <= 0 || count < limit)) {
         KeySummary k = keys.next();
-        if (json) {
-          out.print((count > 0 ? ",\n  " : "  ") + JSON.valueToTree(ProtoJson.toMap(k)));
+        if (json != null) {
+          json.add(ProtoJson.toMap(k));
         } else if (details) {
           out.printf("%12d  %-12s  %20s  %s%n", k.getLength(), k.getStorageClass(),
               Long.toUnsignedString(k.getFid()), k.getKey());
@@ -42,8 +38,8 @@ final class ListCommand implements Callable<Integer> {
         }
         count++;
       }
-      if (json) {
-        out.println(count > 0 ? "\n]" : "]");
+      if (json != null) {
+        json.close();
       }
     }
     return ExitCodes.OK;

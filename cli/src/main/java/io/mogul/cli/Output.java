@@ -63,6 +63,36 @@ public final class Output {
     }
   }
 
+  /**
+   * Starts a JSON array printed element by element as a listing streams in, so that a
+   * listing of any length needs no more memory than one element.
+   */
+  public JsonArray jsonArray() {
+    out.println("[");
+    return new JsonArray();
+  }
+
+  /** A JSON array being printed; {@link #close()} prints its end. */
+  public final class JsonArray implements AutoCloseable {
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+    private long count;
+
+    private JsonArray() {}
+
+    public void add(Object element) {
+      try {
+        out.print((count++ > 0 ? ",\n  " : "  ") + COMPACT.writeValueAsString(element));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      out.println(count > 0 ? "\n]" : "]");
+    }
+  }
+
   /** Prints "name: value" lines, names aligned. */
   public void fields(Map<String, ?> fields) {
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);

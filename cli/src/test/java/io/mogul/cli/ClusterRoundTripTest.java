@@ -180,6 +180,56 @@ class ClusterRoundTripTest {
   }
 
   @Test
+  void fidListingShowsEveryFileWithItsCopiesAndContinuesAfterAGivenFid() throws Exception {
+    TestClusters.createDomain(client, "fidlist", 2);
+    List<Long> fids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      fids.add(client.put("fidlist", "f" + i, bytes(100 + i)).getFid());
+    }
+    // A page of 2 makes the iterator fetch several pages.
+    List<io.mogul.proto.FidSummary> listed = new ArrayList<>();
+    try (MogulClient paged = MogulClient.builder().trackers(cluster.trackerAddresses()).listPageSize(2).build()) {
+      paged.fids(0).forEachRemaining(f -> {
+        if (f.getDomain().equals("fidlist")) {
+          listed.add(f);
+        }
+      });
+    }
+    assertEquals(fids, listed.stream().map(io.mogul.proto.FidSummary::getFid).toList(), "in fid order");
+    for (int i = 0; i < 5; i++) {
+      assertEquals("f" + i, listed.get(i).getKey());
+      assertEquals(100 + i, listed.get(i).getLength());
+      assertEquals(2, listed.get(i).getDeviceIdsCount());
+    }
+
+    Path home = Files.createDirectories(dir.resolve("home-fids"));
+    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
+    String after = Long.toUnsignedString(fids.get(0));
+    CliRun json = CliRun.run(home, env, new byte[0], "--json", "admin", "fids", "--after", after);
+    assertEquals(0, json.exitCode(), json.toString());
+    List<String> keys = new ArrayList<>();
+    for (JsonNode f : new ObjectMapper().readTree(json.stdout())) {
+      if (f.get("domain").asText().equals("fidlist")) {
+        keys.add(f.get("key").asText());
+        assertEquals(2, f.get("deviceIds").size(), f.toString());
+      }
+    }
+    assertEquals(List.of("f1", "f2", "f3", "f4"), keys, "every file after the first, in fid order");
+    CliRun one = CliRun.run(home, env, new byte[0], "admin", "fids", "--after", after, "-n", "1");
+    assertEquals(0, one.exitCode(), one.toString());
+    List<String> lines = one.out().lines().toList();
+    assertEquals(2, lines.size(), "a header and one file: " + one);
+    assertTrue(lines.get(1).trim().startsWith(Long.toUnsignedString(fids.get(1)) + " "), one.toString());
+    assertTrue(lines.get(1).endsWith(" f1") && lines.get(1).contains(" fidlist "), one.toString());
+
+    CliRun badFid = CliRun.run(home, env, new byte[0], "admin", "fids", "--after", "twelve");
+    assertEquals(ExitCodes.USAGE, badFid.exitCode(), badFid.toString());
+    assertTrue(badFid.stderr().contains("--after must be a fid"), badFid.toString());
+    CliRun badLimit = CliRun.run(home, env, new byte[0], "admin", "fids", "-n", "-3");
+    assertEquals(ExitCodes.USAGE, badLimit.exitCode(), badLimit.toString());
+  }
+
+  @Test
   void badInputIsRefusedAndChangesNothing() {
     client.put("rt", "bad/keep", new byte[] {7});
     assertEquals(ErrorReason.UNKNOWN_DOMAIN,

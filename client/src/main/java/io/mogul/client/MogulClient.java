@@ -16,6 +16,9 @@ import io.mogul.proto.GetPathsRequest;
 import io.mogul.proto.GetPathsResponse;
 import io.mogul.proto.GetPathsResult;
 import io.mogul.proto.KeySummary;
+import io.mogul.proto.FidSummary;
+import io.mogul.proto.ListFidsRequest;
+import io.mogul.proto.ListFidsResponse;
 import io.mogul.proto.ListKeysRequest;
 import io.mogul.proto.ListKeysResponse;
 import io.mogul.proto.ReadOptions;
@@ -463,28 +466,33 @@ public final class MogulClient implements AutoCloseable {
   /** Every key with the prefix, in key order, fetched a page at a time as the iterator advances. */
   public Iterator<KeySummary> list(String domain, String prefix) {
     Names.checkDomain(domain);
-    return new Iterator<>() {
-      private Iterator<KeySummary> page = List.<KeySummary>of().iterator();
-      private String after = "";
-      private boolean more = true;
-
+    return new Pages<String, KeySummary>("") {
       @Override
-      public boolean hasNext() {
-        while (!page.hasNext() && more) {
-          ListKeysResponse response = listPage(domain, prefix, after, listPageSize);
-          page = response.getKeysList().iterator();
-          after = response.getNextAfter();
-          more = !after.isEmpty();
-        }
-        return page.hasNext();
+      Page<String, KeySummary> fetch(String after) {
+        ListKeysResponse response = listPage(domain, prefix, after, listPageSize);
+        String next = response.getNextAfter();
+        return new Page<>(response.getKeysList(), next.isEmpty() ? null : next);
       }
+    };
+  }
 
+  /**
+   * One page of the files of every domain in fid order, after {@code afterFid} (exclusive,
+   * unsigned; 0 to start at the lowest fid), like MogileFS's list_fids.
+   */
+  public ListFidsResponse listFidsPage(long afterFid, int limit) {
+    ListFidsRequest request = ListFidsRequest.newBuilder().setAfterFid(afterFid).setLimit(limit)
+        .setRead(readOptions).build();
+    return await(() -> lookup(ch -> trackerStub(ch).listFids(request), deadline()));
+  }
+
+  /** Every file after {@code afterFid} in fid order, fetched a page at a time as the iterator advances. */
+  public Iterator<FidSummary> fids(long afterFid) {
+    return new Pages<Long, FidSummary>(afterFid) {
       @Override
-      public KeySummary next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return page.next();
+      Page<Long, FidSummary> fetch(Long after) {
+        ListFidsResponse response = listFidsPage(after, listPageSize);
+        return new Page<>(response.getFidsList(), response.getNextAfter() == 0 ? null : response.getNextAfter());
       }
     };
   }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /** {@code mogul admin}: cluster administration, command for command like mogadm. */
 @Command(name = "admin", description = "Administer hosts, devices, domains, classes and settings.",
     subcommands = {HostCommands.class, DeviceCommands.class, DomainCommands.class, ClassCommands.class,
-        SettingsCommands.class, CheckCommand.class, StatsCommand.class, FsckCommands.class, RebalanceCommands.class})
+        SettingsCommands.class, CheckCommand.class, StatsCommand.class, FsckCommands.class, RebalanceCommands.class,
+        FidsCommand.class})
 public final class AdminCommand implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
