@@ -52,8 +52,8 @@ public final class Device implements AutoCloseable {
   }
 
   /** Opens (creating if needed) the device in {@code dir}, loading and repairing its volumes. */
-  public static Device open(int id, Path dir, long volumeSizeBytes, long reserveBytes, long commitWaitMicros)
-      throws IOException {
+  public static Device open(int id, Path dir, long volumeSizeBytes, long reserveBytes, long commitWaitMicros,
+      long directWriteBytes) throws IOException {
     Files.createDirectories(dir.resolve("large"));
     Files.createDirectories(dir.resolve("tmp"));
     Device d = new Device(id, dir, reserveBytes);
@@ -70,7 +70,7 @@ public final class Device implements AutoCloseable {
     }
     d.computeGarbage();
     d.removeOrphanLargeFiles();
-    d.writer = new VolumeWriter(d, volumeSizeBytes, commitWaitMicros);
+    d.writer = new VolumeWriter(d, volumeSizeBytes, commitWaitMicros, directWriteBytes);
     return d;
   }
 

@@ -86,7 +86,7 @@ public final class Store implements AutoCloseable {
   public synchronized void addDevice(int id) throws IOException {
     if (!devices.containsKey(id)) {
       devices.put(id, Device.open(id, dataDir.resolve("dev" + id), config.storage.volumeSizeBytes, config.reserveBytes,
-          config.storage.groupCommitWaitMicros));
+          config.storage.groupCommitWaitMicros, config.storage.directWriteBytes));
     }
   }
 

@@ -54,6 +54,9 @@ public final class VolumeWriter implements AutoCloseable {
   private static final int MAX_STAGED_BUFFERS = 512;
   /** In-memory blobs from this size on are staged from their own buffer instead of copied into the record's. */
   private static final long STAGE_IN_PLACE_BYTES = 64 * 1024;
+  /** In-memory blobs from this size on are written past the page cache (0: never). */
+  private final long directWriteBytes;
+  private final DirectRecordWriter direct;
   private final List<ByteBuffer> staged = new ArrayList<>();
   private Volume stagedVolume;
   private long stagedStart;
@@ -65,10 +68,12 @@ public final class VolumeWriter implements AutoCloseable {
   private volatile long batchedOps;
   private volatile long syncNanos;
 
-  VolumeWriter(Device device, long volumeSizeBytes, long commitWaitMicros) {
+  VolumeWriter(Device device, long volumeSizeBytes, long commitWaitMicros, long directWriteBytes) {
     this.device = device;
     this.volumeSizeBytes = volumeSizeBytes;
     this.commitWaitNanos = TimeUnit.MICROSECONDS.toNanos(commitWaitMicros);
+    this.directWriteBytes = directWriteBytes;
+    this.direct = new DirectRecordWriter(device.dir());
     this.completer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "volume-completer-dev" + device.id());
       t.setDaemon(true);
@@ -92,6 +97,11 @@ public final class VolumeWriter implements AutoCloseable {
   /** Appends and deletes written in those batches. */
   public long batchedOps() {
     return batchedOps;
+  }
+
+  /** Bytes of large records written past the page cache so far. */
+  public long directBytes() {
+    return direct.directBytes();
   }
 
   /** Nanoseconds spent in fsync so far. */
@@ -413,6 +423,10 @@ public final class VolumeWriter implements AutoCloseable {
         }
       }
       writeAt(ch, tail(size, length, crcs), offset + NeedleFormat.HEADER_SIZE + length);
+    } else if (body instanceof NeedleBody.InMemory m && directWriteBytes > 0 && length >= directWriteBytes) {
+      flushStaged();
+      direct.write(v.datPath(), ch, offset, ByteBuffer.wrap(NeedleFormat.encodeHeader(header)), m.data().duplicate(),
+          tail(size, length, crcs));
     } else if (body instanceof NeedleBody.InMemory m && length >= STAGE_IN_PLACE_BYTES) {
       // A large blob is written from the buffer it arrived in, saving a copy and a large
       // allocation per record; the staged run stays contiguous.

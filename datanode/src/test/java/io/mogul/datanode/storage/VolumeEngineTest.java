@@ -103,6 +103,60 @@ class VolumeEngineTest {
   }
 
   @Test
+  void largeBlobsWrittenPastThePageCacheAtUnalignedOffsetsReadBackAndAreFoundAgainByReindexing() throws Exception {
+    DatanodeConfig c = config(dir);
+    int threshold = (int) c.storage.directWriteBytes;
+    Random r = new Random(8);
+    List<byte[]> blobs = new ArrayList<>();
+    long directBytes;
+    try (Store s = StoreFixture.open(c)) {
+      List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        // Odd-sized small records between the large ones put every large record at a
+        // different offset within a block; large sizes straddle the direct-write threshold
+        // and block boundaries.
+        int size = i % 3 == 2 ? 1 + r.nextInt(5000)
+            : threshold - 2 + r.nextInt(1024 * 1024 - threshold);
+        byte[] b = bytes(r, size);
+        blobs.add(b);
+        futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(b)));
+      }
+      for (CompletableFuture<NeedleLocation> f : futures) {
+        f.get();
+      }
+      directBytes = s.device(1).writer().directBytes();
+      for (int i = 0; i < blobs.size(); i++) {
+        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1));
+      }
+    }
+    // The direct path is what this test is about, where the file system offers it.
+    org.junit.jupiter.api.Assumptions.assumeTrue(directBytes > 0, "the test directory's file system refuses O_DIRECT");
+    try (var idx = Files.list(dir.resolve("dev1"))) {
+      for (Path p : idx.filter(p -> p.getFileName().toString().endsWith(".idx")).toList()) {
+        Files.delete(p);
+      }
+    }
+    try (Store s = StoreFixture.open(c)) {
+      assertEquals(blobs.size(), s.device(1).index().size());
+      for (int i = 0; i < blobs.size(); i++) {
+        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1) + " after re-indexing");
+      }
+    }
+  }
+
+  @Test
+  void directWritesSetToZeroWriteLargeBlobsThroughThePageCache() throws Exception {
+    DatanodeConfig c = config(dir);
+    c.storage.directWriteBytes = 0;
+    byte[] b = bytes(new Random(9), 1024 * 1024);
+    try (Store s = StoreFixture.open(c)) {
+      s.writeSmall(1, 1, ByteBuffer.wrap(b)).get();
+      assertEquals(0, s.device(1).writer().directBytes());
+      assertArrayEquals(b, readAll(s, 1));
+    }
+  }
+
+  @Test
   void deletedBlobStaysDeletedAfterRestart() throws Exception {
     DatanodeConfig c = config(dir);
     try (Store s = StoreFixture.open(c)) {
