@@ -88,7 +88,14 @@ class VolumeEngineTest {
         assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1));
       }
     }
-    // Without index files the records are found again by walking the volumes, record by record.
+    assertFoundAgainByReindexing(c, blobs);
+  }
+
+  /**
+   * Deletes device 1's index files and reopens the store: walking the volumes record by
+   * record must find blob i (fid i + 1) again, byte for byte.
+   */
+  private void assertFoundAgainByReindexing(DatanodeConfig c, List<byte[]> blobs) throws Exception {
     try (var idx = Files.list(dir.resolve("dev1"))) {
       for (Path p : idx.filter(p -> p.getFileName().toString().endsWith(".idx")).toList()) {
         Files.delete(p);
@@ -131,17 +138,7 @@ class VolumeEngineTest {
     }
     // The direct path is what this test is about, where the file system offers it.
     org.junit.jupiter.api.Assumptions.assumeTrue(directBytes > 0, "the test directory's file system refuses O_DIRECT");
-    try (var idx = Files.list(dir.resolve("dev1"))) {
-      for (Path p : idx.filter(p -> p.getFileName().toString().endsWith(".idx")).toList()) {
-        Files.delete(p);
-      }
-    }
-    try (Store s = StoreFixture.open(c)) {
-      assertEquals(blobs.size(), s.device(1).index().size());
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1) + " after re-indexing");
-      }
-    }
+    assertFoundAgainByReindexing(c, blobs);
   }
 
   @Test
