@@ -33,22 +33,26 @@ final class DirectRecordWriter {
   private final int blockSize;
   private ByteBuffer aligned;
   private boolean unsupported;
-  private long directBytes;
+  /** Written by the writer thread, read by anyone (metrics, tests). */
+  private volatile long directBytes;
 
   /** @param dir the device directory, whose file system gives the block size */
   DirectRecordWriter(Path dir) {
-    int block;
+    long block;
     try {
-      long b = Files.getFileStore(dir).getBlockSize();
-      block = b > 0 && b <= 64 * 1024 && Long.bitCount(b) == 1 ? (int) b : 0;
+      block = Files.getFileStore(dir).getBlockSize();
     } catch (IOException | UnsupportedOperationException e) {
+      LOG.info("device directory {}: block size unknown ({}); large records are written through the page cache",
+          dir, e.toString());
       block = 0;
     }
-    this.blockSize = block;
-    if (block == 0) {
-      LOG.info("device directory {}: no usable block size; large records are written through the page cache", dir);
-      unsupported = true;
+    boolean usable = block > 0 && block <= 64 * 1024 && Long.bitCount(block) == 1;
+    if (!usable && block != 0) {
+      LOG.info("device directory {}: block size {} unusable for O_DIRECT; large records are written through the"
+          + " page cache", dir, block);
     }
+    this.blockSize = usable ? (int) block : 0;
+    this.unsupported = !usable;
   }
 
   /** Bytes written past the page cache so far. */
