@@ -4,6 +4,7 @@ import io.mogul.client.MogulClient;
 import io.mogul.client.RetryPolicy;
 import io.mogul.common.MogulException;
 import io.mogul.common.config.ConfigLoader;
+import io.mogul.common.net.LoopbackPorts;
 import io.mogul.datanode.config.DatanodeConfig;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.proto.ClusterCheck;
@@ -15,8 +16,6 @@ import io.mogul.proto.TrackerStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -160,25 +159,15 @@ public final class ProcessCluster implements AutoCloseable {
       return Integer.parseInt(known);
     }
     int port = -1;
-    if (basePort > 0 && !taken.contains(basePort + index - 1) && isFree(basePort + index - 1)) {
+    if (basePort > 0 && !taken.contains(basePort + index - 1) && LoopbackPorts.isFree(basePort + index - 1)) {
       port = basePort + index - 1;
     }
     while (port < 0 || taken.contains(port)) {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = socket.getLocalPort();
-      }
+      port = LoopbackPorts.free(); // kept across restarts, so outside the ephemeral range
     }
     taken.add(port);
     ports.setProperty(key, Integer.toString(port));
     return port;
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private List<String> javaCommand(List<String> extraOptions) {

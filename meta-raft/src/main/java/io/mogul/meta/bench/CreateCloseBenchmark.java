@@ -29,8 +29,6 @@ import io.mogul.proto.RegisterResponse;
 import io.mogul.proto.RegistryGrpc;
 import io.mogul.proto.TrackerGrpc;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,10 +192,9 @@ public final class CreateCloseBenchmark {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.mogul.common.net.LoopbackPorts.free();
   }
+
 
   private static int awaitLeader(List<ManagedChannel> channels) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

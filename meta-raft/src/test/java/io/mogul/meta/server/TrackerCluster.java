@@ -16,7 +16,6 @@ import io.mogul.proto.RegistryGrpc;
 import io.mogul.proto.TrackerGrpc;
 import io.mogul.proto.TrackerStatus;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +40,9 @@ public final class TrackerCluster implements AutoCloseable {
   private final ScheduledExecutorService heartbeater = Executors.newSingleThreadScheduledExecutor();
 
   public TrackerCluster(Path root, int size, Consumer<TrackerConfig> tune) throws IOException {
+    // Ratis ends the process when a server cannot start (a port it cannot bind); in a test
+    // JVM that must be a test failure, not the end of every test after it.
+    org.apache.ratis.util.ExitUtils.disableSystemExit();
     this.root = root;
     this.servers = new TrackerServer[size];
     String group = UUID.randomUUID().toString();
@@ -64,11 +66,12 @@ public final class TrackerCluster implements AutoCloseable {
     heartbeater.scheduleWithFixedDelay(this::heartbeatAll, 200, 500, TimeUnit.MILLISECONDS);
   }
 
-  /** Raft peers must know each other's addresses before starting, so ports are probed up front. */
+  /**
+   * Raft peers must know each other's addresses before starting, so ports are probed up
+   * front; a restarted tracker binds its port again.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.mogul.common.net.LoopbackPorts.free();
   }
 
   public int size() {
