@@ -463,7 +463,6 @@ public final class VolumeWriter implements AutoCloseable {
     return new NeedleLocation(fid, v.id(), offset, 0, NeedleFormat.FLAG_TOMBSTONE);
   }
 
-  /** Queues a record for one gather write with its neighbours (fewer system calls per batch). */
   /** The part of a record after its data: the chunk checksums, then zero padding. */
   private static ByteBuffer tail(long recordSize, long length, int[] crcs) {
     ByteBuffer tail = ByteBuffer.allocate((int) (recordSize - NeedleFormat.HEADER_SIZE - length));
@@ -473,6 +472,7 @@ public final class VolumeWriter implements AutoCloseable {
     return tail.clear();
   }
 
+  /** Queues a record for one gather write with its neighbours (fewer system calls per batch). */
   private void stage(Volume v, long offset, ByteBuffer rec) throws IOException {
     if (!staged.isEmpty() && (stagedVolume != v || stagedStart + stagedBytes != offset
         || stagedBytes >= MAX_STAGED_BYTES || staged.size() >= MAX_STAGED_BUFFERS)) {

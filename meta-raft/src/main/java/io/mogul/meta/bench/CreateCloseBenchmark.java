@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mogul.common.MogulException;
 import io.mogul.common.batch.Coalescer;
 import io.mogul.common.grpc.ListenableFutures;
+import io.mogul.common.net.LoopbackPorts;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.server.TrackerServer;
 import io.mogul.proto.AdminGrpc;
@@ -173,7 +174,8 @@ public final class CreateCloseBenchmark {
   private static List<TrackerConfig> groupConfigs(Path dir, int n, int batchInFlight) throws IOException {
     List<TrackerConfig.Peer> peers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      peers.add(new TrackerConfig.Peer("t" + (i + 1), "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+      peers.add(new TrackerConfig.Peer("t" + (i + 1), "127.0.0.1:" + LoopbackPorts.free(),
+          "127.0.0.1:" + LoopbackPorts.free()));
     }
     String group = UUID.randomUUID().toString();
     List<TrackerConfig> configs = new ArrayList<>();
@@ -190,11 +192,6 @@ public final class CreateCloseBenchmark {
     }
     return configs;
   }
-
-  private static int freePort() throws IOException {
-    return io.mogul.common.net.LoopbackPorts.free();
-  }
-
 
   private static int awaitLeader(List<ManagedChannel> channels) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
