@@ -43,26 +43,17 @@ class VolumeEngineTest {
     DatanodeConfig c = config(dir);
     Random r = new Random(1);
     List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      blobs.add(bytes(r, r.nextInt(5000)));
+    }
     try (Store s = StoreFixture.open(c)) {
-      List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
-      for (int i = 0; i < 600; i++) {
-        byte[] b = bytes(r, r.nextInt(5000));
-        blobs.add(b);
-        futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(b)));
-      }
-      for (CompletableFuture<NeedleLocation> f : futures) {
-        f.get();
-      }
+      writeConcurrently(s, blobs);
       assertTrue(s.device(1).volumes().size() > 1, "1 MiB volumes must roll over");
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1));
-      }
+      assertReadBack(s, blobs, "");
     }
     try (Store s = StoreFixture.open(c)) {
       assertEquals(600, s.device(1).index().size());
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1));
-      }
+      assertReadBack(s, blobs, " after restart");
     }
   }
 
@@ -71,22 +62,15 @@ class VolumeEngineTest {
     DatanodeConfig c = config(dir);
     Random r = new Random(5);
     List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      // Sizes alternate around the in-place staging threshold (64 KiB); written concurrently,
+      // so large and small records share group commits.
+      int size = i % 2 == 0 ? 64 * 1024 + r.nextInt(200_000) : r.nextInt(3000);
+      blobs.add(bytes(r, size));
+    }
     try (Store s = StoreFixture.open(c)) {
-      List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
-      for (int i = 0; i < 40; i++) {
-        // Sizes alternate around the in-place staging threshold (64 KiB); written concurrently,
-        // so large and small records share group commits.
-        int size = i % 2 == 0 ? 64 * 1024 + r.nextInt(200_000) : r.nextInt(3000);
-        byte[] b = bytes(r, size);
-        blobs.add(b);
-        futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(b)));
-      }
-      for (CompletableFuture<NeedleLocation> f : futures) {
-        f.get();
-      }
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1));
-      }
+      writeConcurrently(s, blobs);
+      assertReadBack(s, blobs, "");
     }
     assertFoundAgainByReindexing(c, blobs);
   }
@@ -103,9 +87,25 @@ class VolumeEngineTest {
     }
     try (Store s = StoreFixture.open(c)) {
       assertEquals(blobs.size(), s.device(1).index().size());
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1) + " after re-indexing");
-      }
+      assertReadBack(s, blobs, " after re-indexing");
+    }
+  }
+
+  /** Writes blob i as fid i + 1 on device 1, all in flight at once, and waits for every write. */
+  private static void writeConcurrently(Store s, List<byte[]> blobs) throws Exception {
+    List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
+    for (int i = 0; i < blobs.size(); i++) {
+      futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(blobs.get(i))));
+    }
+    for (CompletableFuture<NeedleLocation> f : futures) {
+      f.get();
+    }
+  }
+
+  /** Fid i + 1 of device 1 reads back as blob i, byte for byte. */
+  private static void assertReadBack(Store s, List<byte[]> blobs, String when) throws Exception {
+    for (int i = 0; i < blobs.size(); i++) {
+      assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1) + when);
     }
   }
 
@@ -115,26 +115,18 @@ class VolumeEngineTest {
     int threshold = (int) c.storage.directWriteBytes;
     Random r = new Random(8);
     List<byte[]> blobs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      // Odd-sized small records between the large ones put every large record at a
+      // different offset within a block; large sizes straddle the direct-write threshold
+      // and block boundaries.
+      int size = i % 3 == 2 ? 1 + r.nextInt(5000) : threshold - 2 + r.nextInt(1024 * 1024 - threshold);
+      blobs.add(bytes(r, size));
+    }
     long directBytes;
     try (Store s = StoreFixture.open(c)) {
-      List<CompletableFuture<NeedleLocation>> futures = new ArrayList<>();
-      for (int i = 0; i < 30; i++) {
-        // Odd-sized small records between the large ones put every large record at a
-        // different offset within a block; large sizes straddle the direct-write threshold
-        // and block boundaries.
-        int size = i % 3 == 2 ? 1 + r.nextInt(5000)
-            : threshold - 2 + r.nextInt(1024 * 1024 - threshold);
-        byte[] b = bytes(r, size);
-        blobs.add(b);
-        futures.add(s.writeSmall(1, i + 1, ByteBuffer.wrap(b)));
-      }
-      for (CompletableFuture<NeedleLocation> f : futures) {
-        f.get();
-      }
+      writeConcurrently(s, blobs);
       directBytes = s.device(1).writer().directBytes();
-      for (int i = 0; i < blobs.size(); i++) {
-        assertArrayEquals(blobs.get(i), readAll(s, i + 1), "fid " + (i + 1));
-      }
+      assertReadBack(s, blobs, "");
     }
     // The direct path is what this test is about, where the file system offers it.
     org.junit.jupiter.api.Assumptions.assumeTrue(directBytes > 0, "the test directory's file system refuses O_DIRECT");
