@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.mogul.common.ByteStrings;
 import io.mogul.common.MogulException;
 import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.DeviceLocation;
@@ -16,7 +17,6 @@ import io.mogul.proto.WriteSmallAck;
 import io.mogul.proto.WriteSmallRequest;
 import io.mogul.proto.WriteTrailer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +48,7 @@ final class CopyWriter implements AutoCloseable {
     static SmallBlob of(byte[] bytes) {
       ByteString data = ByteString.copyFrom(bytes);
       CRC32C crc = new CRC32C();
-      crc.update(data.asReadOnlyByteBuffer());
+      crc.update(ByteStrings.view(data));
       return new SmallBlob(data, (int) crc.getValue());
     }
   }
@@ -126,18 +126,17 @@ final class CopyWriter implements AutoCloseable {
             .write(observer);
     CRC32C crc = new CRC32C();
     long length = 0;
-    try (InputStream in = source.open()) {
+    try (BlobSource.Chunks chunks = source.chunks(chunkBytes)) {
       requests.onNext(WriteRequest.newBuilder().setHeader(WriteHeader.newBuilder()
           .setFid(fid).setDeviceId(device.getDeviceId()).setExpectedLength(source.length())).build());
-      byte[] buffer = new byte[chunkBytes];
-      int n;
-      while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-        crc.update(buffer, 0, n);
-        length += n;
+      ByteString chunk;
+      while ((chunk = chunks.next()) != null) {
+        crc.update(ByteStrings.view(chunk));
+        length += chunk.size();
         awaitReady(requests, result, readyLock, deadlineNanos, device);
-        requests.onNext(WriteRequest.newBuilder().setChunk(ByteString.copyFrom(buffer, 0, n)).build());
+        requests.onNext(WriteRequest.newBuilder().setChunk(chunk).build());
         if (progress != null) {
-          progress.accept(n);
+          progress.accept(chunk.size());
         }
       }
       if (length != source.length()) {

@@ -11,8 +11,10 @@ import io.mogul.datanode.config.DatanodeConfig;
 import io.mogul.datanode.registry.Heartbeater;
 import io.mogul.datanode.registry.TrackerRegistration;
 import io.mogul.datanode.service.DataNodeService;
+import io.mogul.common.grpc.AliasingMarshaller;
 import io.mogul.common.grpc.ChannelPool;
 import io.mogul.datanode.storage.Store;
+import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.RegisterResponse;
 import java.io.IOException;
@@ -149,9 +151,12 @@ public final class DatanodeServer implements AutoCloseable {
     String host = config.listen.substring(0, colon);
     int port = Integer.parseInt(config.listen.substring(colon + 1));
     server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .addService(config.unsafe.acknowledgeBeforeWriting
-            ? new AcknowledgeBeforeWriting(service())
-            : service())
+        .addService(AliasingMarshaller.forRequests((config.unsafe.acknowledgeBeforeWriting
+                ? new AcknowledgeBeforeWriting(service())
+                : service()).bindService(),
+            // Blob bytes arriving in these requests are stored from the parsed message's own array.
+            Set.of(DataNodeGrpc.getWriteMethod().getFullMethodName(),
+                DataNodeGrpc.getWriteSmallStreamMethod().getFullMethodName())))
         .intercept(new GrpcServerMetrics(metrics))
         // Calls run on the transport threads; the service hands blocking work to `io` and reads to `reads`.
         .directExecutor()

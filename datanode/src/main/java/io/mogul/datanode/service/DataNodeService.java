@@ -1,5 +1,6 @@
 package io.mogul.datanode.service;
 
+import io.mogul.common.ByteStrings;
 import io.mogul.common.grpc.ChannelPool;
 import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -217,7 +218,7 @@ public final class DataNodeService extends DataNodeGrpc.DataNodeImplBase {
               + Integer.toUnsignedString(req.getExpectedCrc32C()));
         }
         while (in.hasNext()) {
-          receiver.add(in.next().getChunk().asReadOnlyByteBuffer());
+          receiver.add(ByteStrings.view(in.next().getChunk()));
         }
       } catch (io.grpc.StatusRuntimeException e) {
         MogulException m = MogulException.from(e);

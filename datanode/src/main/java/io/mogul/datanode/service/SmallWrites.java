@@ -2,6 +2,7 @@ package io.mogul.datanode.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mogul.common.ByteStrings;
 import io.mogul.common.MogulException;
 import io.mogul.datanode.storage.NeedleLocation;
 import io.mogul.datanode.storage.Store;
@@ -60,7 +61,7 @@ final class SmallWrites {
     long start = System.nanoTime();
     CompletableFuture<NeedleLocation> stored;
     try {
-      stored = store.writeSmall(req.getDeviceId(), req.getFid(), req.getData().asReadOnlyByteBuffer(),
+      stored = store.writeSmall(req.getDeviceId(), req.getFid(), ByteStrings.view(req.getData()),
           req.getCrc32C());
     } catch (RuntimeException e) { // refused by a check before anything was queued
       finish(rpc, start, Statuses.typed(e), outcome);

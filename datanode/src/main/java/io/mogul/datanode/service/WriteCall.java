@@ -2,6 +2,7 @@ package io.mogul.datanode.service;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.mogul.common.ByteStrings;
 import io.mogul.common.MogulException;
 import io.mogul.datanode.storage.BlobReceiver;
 import io.mogul.datanode.storage.NeedleBody;
@@ -75,7 +76,7 @@ final class WriteCall implements StreamObserver<WriteRequest> {
           if (header == null || trailerSeen) {
             throw bad(header == null ? "a chunk before the header" : "a chunk after the trailer");
           }
-          receiver.add(req.getChunk().asReadOnlyByteBuffer());
+          receiver.add(ByteStrings.view(req.getChunk()));
           if (expectedLength >= 0 && receiver.length() > expectedLength) {
             throw new MogulException(ErrorReason.LENGTH_MISMATCH, "more bytes than the expected " + expectedLength);
           }

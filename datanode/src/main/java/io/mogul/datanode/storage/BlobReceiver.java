@@ -5,7 +5,6 @@ import io.mogul.datanode.storage.format.NeedleFormat;
 import io.mogul.datanode.storage.format.NeedleHeader;
 import io.mogul.datanode.storage.format.VolumeFormat;
 import io.mogul.proto.ErrorReason;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,22 +12,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * Collects a streamed blob: in memory up to a limit, then in a temporary file laid out as a
  * needle record, so a huge upload never sits in the heap. Computes the whole and per-chunk
- * checksums as bytes arrive. Nothing becomes visible until {@link #finish} passes the
- * length and checksum checks and the body is handed to the volume writer; {@link #abort}
- * removes every trace.
+ * checksums as bytes arrive. In memory it keeps the pieces it was given rather than copies
+ * (a blob that arrived in one piece is written from that piece), so a piece passed to
+ * {@link #add} must not change afterwards. Nothing becomes visible until {@link #finish}
+ * passes the length and checksum checks and the body is handed to the volume writer;
+ * {@link #abort} removes every trace.
  */
 public final class BlobReceiver implements AutoCloseable {
   private final Device device;
   private final long fid;
   private final int memoryLimit;
   private final long largeThreshold;
-  private ByteArrayOutputStream memory = new ByteArrayOutputStream();
+  /** The pieces received while the blob fits in memory; null once spilled or done. */
+  private List<ByteBuffer> memory = new ArrayList<>();
   private Path spillPath;
   private FileChannel spill;
   private long length;
@@ -50,6 +54,7 @@ public final class BlobReceiver implements AutoCloseable {
     return length;
   }
 
+  /** Takes the remaining bytes of {@code data}, which must not change afterwards. */
   public void add(ByteBuffer data) throws IOException {
     ByteBuffer d = data.slice();
     whole.update(d.duplicate());
@@ -72,16 +77,15 @@ public final class BlobReceiver implements AutoCloseable {
     }
     if (spill != null) {
       if (memory != null) {
-        byte[] buffered = memory.toByteArray();
+        // Move what was kept to the spill file; the current piece follows it.
+        for (ByteBuffer kept : memory) {
+          writeFully(kept);
+        }
         memory = null;
-        // The current piece is already counted in `length` but not yet buffered.
-        writeFully(ByteBuffer.wrap(buffered));
       }
       writeFully(d);
     } else {
-      byte[] bytes = new byte[d.remaining()];
-      d.get(bytes);
-      memory.write(bytes);
+      memory.add(d);
     }
   }
 
@@ -129,7 +133,7 @@ public final class BlobReceiver implements AutoCloseable {
     int[] crcs = NeedleFormat.chunkCount(length) == 0 ? new int[0] : Arrays.copyOf(chunkCrcs, chunks);
     done = true;
     if (spill == null) {
-      return new NeedleBody.InMemory(ByteBuffer.wrap(memory.toByteArray()), crc, crcs);
+      return new NeedleBody.InMemory(joined(), crc, crcs);
     }
     if (length <= largeThreshold) {
       spill.close();
@@ -159,6 +163,18 @@ public final class BlobReceiver implements AutoCloseable {
     Files.move(spillPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Device.fsyncDirectory(device.largeDir());
     return new NeedleBody.Large(length, crc, true);
+  }
+
+  /** The kept pieces as one buffer: the piece itself when there is one, else a copy. */
+  private ByteBuffer joined() {
+    if (memory.size() == 1) {
+      return memory.get(0);
+    }
+    ByteBuffer all = ByteBuffer.allocate((int) length);
+    for (ByteBuffer kept : memory) {
+      all.put(kept);
+    }
+    return all.flip();
   }
 
   /** Drops whatever was received. */

@@ -278,6 +278,22 @@ class VolumeEngineTest {
   }
 
   @Test
+  void blobReceivedInSeveralPiecesWithinTheMemoryLimitIsStoredInOrder() throws Exception {
+    byte[] data = bytes(new Random(7), 300_000);
+    byte[] original = data.clone();
+    try (Store s = StoreFixture.open(config(dir))) {
+      BlobReceiver rx = s.receive(1, 6);
+      rx.add(ByteBuffer.wrap(data, 0, 1000));
+      rx.add(ByteBuffer.wrap(data, 1000, 0));
+      rx.add(ByteBuffer.wrap(data, 1000, 200_000));
+      rx.add(ByteBuffer.wrap(data, 201_000, data.length - 201_000));
+      s.commit(1, 6, rx.finish(data.length, StoreFixture.crc(data))).get();
+      assertArrayEquals(original, readAll(s, 6));
+      assertArrayEquals(original, data, "storing a blob must not change the pieces it was given");
+    }
+  }
+
+  @Test
   void spilledMediumBlobIsCopiedIntoTheVolume() throws Exception {
     DatanodeConfig c = config(dir);
     c.storage.volumeSizeBytes = 64L << 20;
