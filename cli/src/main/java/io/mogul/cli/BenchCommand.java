@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
  * back (in a seeded random order), and reports requests/s, MB/s, latency percentiles and
  * errors per phase. With {@code --warmup W}, W other files are written and read first and
  * reported on rows of their own: servers and client just started spend much of their CPU
- * compiling code, and the measured phases should show the warm state.
+ * compiling code, and the measured phases should show the warm state. With
+ * {@code --read-passes K} the read phase reads every file K times, each pass in its own
+ * order, so reads can be measured over longer than the writes that feed them would allow.
  */
 @Command(name = "bench", description = "Benchmark puts then gets of N files of S bytes at concurrency C.")
 final class BenchCommand implements Callable<Integer> {
@@ -42,12 +44,18 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the payload and read order.") long seed = 42;
   @Option(names = "--warmup", description = "Files to write and read first, reported apart (default ${DEFAULT-VALUE}).")
   int warmup;
+  @Option(names = "--read-passes", description = "Times the read phase reads every file, each pass in its own order"
+      + " (default ${DEFAULT-VALUE}).")
+  int readPasses = 1;
 
   @Override
   public Integer call() throws InterruptedException {
-    if (count < 1 || size < 0 || concurrency < 1 || warmup < 0) {
+    if (count < 1 || size < 0 || concurrency < 1 || warmup < 0 || readPasses < 1) {
       throw new MogulException(ErrorReason.INVALID_ARGUMENT,
-          "count and concurrency must be positive, size and warmup >= 0");
+          "count, concurrency and read passes must be positive, size and warmup >= 0");
+    }
+    if ((long) count * readPasses > Integer.MAX_VALUE) {
+      throw new MogulException(ErrorReason.INVALID_ARGUMENT, "count times read passes is too large");
     }
     Random random = new Random(seed);
     byte[] payload = new byte[size];
@@ -96,17 +104,21 @@ final class BenchCommand implements Callable<Integer> {
     if (noRead) {
       return;
     }
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
+    int reads = n * readPasses;
+    int[] order = new int[reads];
+    for (int pass = 0; pass < readPasses; pass++) {
+      int base = pass * n;
+      for (int i = 0; i < n; i++) {
+        order[base + i] = i;
+      }
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[base + i];
+        order[base + i] = order[base + j];
+        order[base + j] = t;
+      }
     }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    results.add(run(label + "read", n, i -> client.getAsync(domain, prefix + order[i]).thenApply(bytes -> {
+    results.add(run(label + "read", reads, i -> client.getAsync(domain, prefix + order[i]).thenApply(bytes -> {
       if (bytes.length != size) {
         throw new MogulException(ErrorReason.LENGTH_MISMATCH, "read " + bytes.length + " bytes, wrote " + size);
       }

@@ -295,14 +295,16 @@ class ClusterRoundTripTest {
     CliRun devices = CliRun.run(home, env, new byte[0], "admin", "device", "list");
     assertEquals(7, devices.out().lines().count(), devices.toString());
     CliRun bench = CliRun.run(home, env, new byte[0], "bench", "--domain", "rt", "-n", "300", "-s", "4096", "-c", "8",
-        "--warmup", "50");
+        "--warmup", "50", "--read-passes", "2");
     assertEquals(0, bench.exitCode(), bench.toString());
     List<String> rows = bench.out().lines().map(String::trim).toList();
-    for (String phase : List.of("warm-up write  50 ", "warm-up read   50 ", "write          300 ", "read           300 ")) {
+    for (String phase : List.of("warm-up write  50 ", "warm-up read   100 ", "write          300 ", "read           600 ")) {
       assertTrue(rows.stream().anyMatch(r -> r.replaceAll(" +", " ").startsWith(phase.replaceAll(" +", " "))),
           "no row '" + phase.trim() + "' in " + bench);
     }
     CliRun badWarmup = CliRun.run(home, env, new byte[0], "bench", "--domain", "rt", "-n", "1", "--warmup", "-1");
     assertEquals(ExitCodes.USAGE, badWarmup.exitCode(), badWarmup.toString());
+    CliRun noPasses = CliRun.run(home, env, new byte[0], "bench", "--domain", "rt", "-n", "1", "--read-passes", "0");
+    assertEquals(ExitCodes.USAGE, noPasses.exitCode(), noPasses.toString());
   }
 }
