@@ -157,6 +157,14 @@ class BackgroundJobsTest {
       CliRun cliLog = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log");
       assertEquals(0, cliLog.exitCode(), cliLog.toString());
       assertTrue(cliLog.out().contains("BCSUM") && cliLog.out().contains(key), cliLog.toString());
+      FsckStatus finished = fsck();
+      CliRun clear = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "clearlog");
+      assertEquals(0, clear.exitCode(), clear.toString());
+      FsckStatus cleared = fsck();
+      assertEquals(0, cleared.getLogEntries(), cleared.toString());
+      assertEquals(finished.getFidsChecked(), cleared.getFidsChecked(), cleared.toString());
+      assertEquals(finished.getProblems(), cleared.getProblems(), cleared.toString());
+      assertTrue(client.admin(a -> a.getFsckLog(FsckLogRequest.getDefaultInstance())).getEntriesList().isEmpty());
     } finally {
       oldLeader.resume();
     }

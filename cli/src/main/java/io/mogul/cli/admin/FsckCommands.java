@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code mogul admin fsck ...}: the background file check. */
 @Command(name = "fsck", description = "Start, stop, reset and watch the background file check.",
     subcommands = {FsckCommands.Start.class, FsckCommands.Stop.class, FsckCommands.Reset.class,
-        FsckCommands.Status.class, FsckCommands.Log.class})
+        FsckCommands.ClearLog.class, FsckCommands.Status.class, FsckCommands.Log.class})
 final class FsckCommands {
   private FsckCommands() {}
 
@@ -73,6 +73,17 @@ final class FsckCommands {
     @Override
     public Integer call() {
       print(global.output(), AdminCommand.call(global, a -> a.fsckReset(Empty.getDefaultInstance())));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "clearlog", description = "Empty the check's log; its position and counters stay.")
+  static final class ClearLog implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+
+    @Override
+    public Integer call() {
+      print(global.output(), AdminCommand.call(global, a -> a.fsckClearLog(Empty.getDefaultInstance())));
       return ExitCodes.OK;
     }
   }

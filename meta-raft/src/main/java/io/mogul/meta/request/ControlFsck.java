@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * fsck start|stop|reset. Start resumes a stopped pass where it was, or begins a new pass
- * (cursor at the first fid, counters at zero, log kept) when none is under way; reset stops
- * the check and forgets its position, counters and log.
+ * fsck start|stop|reset|clearlog. Start resumes a stopped pass where it was, or begins a
+ * new pass (cursor at the first fid, counters at zero, log kept) when none is under way;
+ * reset stops the check and forgets its position, counters and log; clearlog empties the
+ * log and changes nothing else. Sequence numbers are never reused.
  */
 public final class ControlFsck implements CommandHandler {
   public static Command prepare(FsckAction action, LeaderContext ctx) {
@@ -42,14 +43,22 @@ public final class ControlFsck implements CommandHandler {
       }
       case FSCK_STOP -> state.toBuilder().setRunning(false).setUpdatedMs(now).build();
       case FSCK_RESET -> {
-        List<byte[]> keys = new ArrayList<>();
-        ctx.view().kv().scan(Table.META, JobRecords.FSCK_LOG_PREFIX, null, (k, v) -> keys.add(k));
-        keys.forEach(k -> ctx.txn().delete(Table.META, k));
+        deleteLog(ctx);
         yield FsckStatus.newBuilder().setUpdatedMs(now).build();
+      }
+      case FSCK_CLEAR_LOG -> {
+        deleteLog(ctx);
+        yield state.toBuilder().setLogEntries(0).setUpdatedMs(now).build();
       }
       default -> throw new MogulException(ErrorReason.INVALID_ARGUMENT, "an fsck action is required");
     };
     ctx.txn().put(Table.META, JobRecords.FSCK_STATE, updated);
     return CommandResult.newBuilder().setFsck(updated).build();
+  }
+
+  private static void deleteLog(ApplyContext ctx) {
+    List<byte[]> keys = new ArrayList<>();
+    ctx.view().kv().scan(Table.META, JobRecords.FSCK_LOG_PREFIX, null, (k, v) -> keys.add(k));
+    keys.forEach(k -> ctx.txn().delete(Table.META, k));
   }
 }

@@ -363,6 +363,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     controlFsck(AdminGrpc.getFsckResetMethod(), request, io.mogul.proto.meta.FsckAction.FSCK_RESET, out);
   }
 
+  @Override
+  public void fsckClearLog(Empty request, StreamObserver<io.mogul.proto.FsckStatus> out) {
+    controlFsck(AdminGrpc.getFsckClearLogMethod(), request, io.mogul.proto.meta.FsckAction.FSCK_CLEAR_LOG, out);
+  }
+
   private void controlFsck(io.grpc.MethodDescriptor<Empty, io.mogul.proto.FsckStatus> method, Empty request,
                            io.mogul.proto.meta.FsckAction action, StreamObserver<io.mogul.proto.FsckStatus> out) {
     writes.write(method, request, out, () ->

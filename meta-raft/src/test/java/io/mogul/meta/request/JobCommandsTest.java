@@ -231,6 +231,29 @@ class JobCommandsTest {
   }
 
   @Test
+  void fsckClearLogEmptiesTheLogKeepsThePassAndNeverReusesASequenceNumber() {
+    FsckStatus started = f.ok(ControlFsck.prepare(FsckAction.FSCK_START, f)).getFsck();
+    FsckStatus mid = f.ok(RecordFsckProgress.prepare(batch(started, 5)
+        .addFindings(FsckLogEntry.newBuilder().setFid(3).setCode("MISS"))
+        .addFindings(FsckLogEntry.newBuilder().setFid(4).setCode("REPL")).setRepairs(1).build(), f.now)).getFsck();
+    assertEquals(2, mid.getLogEntries());
+    f.now += 1000;
+    FsckStatus cleared = f.ok(ControlFsck.prepare(FsckAction.FSCK_CLEAR_LOG, f)).getFsck();
+    assertTrue(JobRecords.fsckLog(f.view(), 0, 100).isEmpty());
+    assertEquals(0, cleared.getLogEntries());
+    assertEquals(mid.toBuilder().setLogEntries(0).setUpdatedMs(f.now).build(), cleared,
+        "clearing the log must leave the pass running with its cursor and counters");
+    assertEquals(cleared, JobRecords.fsck(f.view()));
+    // The pass goes on from where it was, and new findings do not reuse cleared numbers.
+    FsckStatus later = f.ok(RecordFsckProgress.prepare(batch(cleared, 9)
+        .addFindings(FsckLogEntry.newBuilder().setFid(8).setCode("BLEN")).build(), f.now)).getFsck();
+    assertEquals(9, later.getCursor());
+    assertEquals(2, later.getProblems());
+    assertEquals(1, later.getLogEntries());
+    assertEquals(List.of(3L), JobRecords.fsckLog(f.view(), 0, 100).stream().map(FsckLogEntry::getSeq).toList());
+  }
+
+  @Test
   void rebalanceStartResetsCountersAndReachingTheSpreadStopsIt() {
     RebalanceStatus started = f.ok(ControlRebalance.prepare(true, false, f.now)).getRebalance();
     assertTrue(started.getRunning());
