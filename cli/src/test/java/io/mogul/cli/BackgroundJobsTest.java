@@ -122,6 +122,14 @@ class BackgroundJobsTest {
     FileInfo before = client.info(DOMAIN, key);
     int corrupted = before.getLocations(0).getDeviceId();
     corrupt(before.getLocations(0), contents.get(key));
+    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
+    Files.createDirectories(dir.resolve("home"));
+    CliRun found = CliRun.run(dir.resolve("home"), env, new byte[0], "info", DOMAIN, key, "--verify");
+    assertEquals(ExitCodes.ERROR, found.exitCode(), found.toString());
+    assertTrue(found.out().contains("dev" + corrupted + " ") && found.out().contains(": corrupt (data has CRC32C"),
+        found.toString());
+    assertTrue(found.out().contains("dev" + before.getLocations(1).getDeviceId() + " ")
+        && found.out().contains(": good"), found.toString());
     setting("fsck.fids_per_second", "30");
     client.admin(a -> a.fsckStart(Empty.getDefaultInstance()));
     await(Duration.ofSeconds(30), () -> fsck().getFidsChecked() >= 40, () -> "fsck did not get going: " + fsck());
@@ -152,8 +160,9 @@ class BackgroundJobsTest {
         assertTrue(v.getOk() && v.getLength() == contents.get(key).length, "copy on " + l + ": " + v);
       }
       assertArrayEquals(contents.get(key), client.get(DOMAIN, key), "seed " + SEED);
-      Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
-      Files.createDirectories(dir.resolve("home"));
+      CliRun repaired = CliRun.run(dir.resolve("home"), env, new byte[0], "info", DOMAIN, key, "--verify", "--json");
+      assertEquals(ExitCodes.OK, repaired.exitCode(), repaired.toString());
+      assertEquals(2, repaired.out().split("\"GOOD\"", -1).length - 1, repaired.toString());
       CliRun cliLog = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log");
       assertEquals(0, cliLog.exitCode(), cliLog.toString());
       assertTrue(cliLog.out().contains("BCSUM") && cliLog.out().contains(key), cliLog.toString());
