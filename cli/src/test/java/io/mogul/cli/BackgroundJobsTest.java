@@ -49,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -132,6 +133,9 @@ class BackgroundJobsTest {
         && found.out().contains(": good"), found.toString());
     setting("fsck.fids_per_second", "30");
     client.admin(a -> a.fsckStart(Empty.getDefaultInstance()));
+    // Followed from the start, through the leader change, until the pass ends.
+    CompletableFuture<CliRun> followed = CompletableFuture.supplyAsync(() ->
+        CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log", "--follow"));
     await(Duration.ofSeconds(30), () -> fsck().getFidsChecked() >= 40, () -> "fsck did not get going: " + fsck());
     NodeProcess oldLeader = cluster.leader();
     oldLeader.pause(); // frozen like a hung machine: the others elect a new leader
@@ -160,6 +164,11 @@ class BackgroundJobsTest {
         assertTrue(v.getOk() && v.getLength() == contents.get(key).length, "copy on " + l + ": " + v);
       }
       assertArrayEquals(contents.get(key), client.get(DOMAIN, key), "seed " + SEED);
+      CliRun follow = followed.get(60, TimeUnit.SECONDS);
+      assertEquals(0, follow.exitCode(), follow.toString());
+      List<String> lines = follow.out().lines().toList();
+      assertEquals(log.size(), lines.size(), "one line per entry: " + follow);
+      assertTrue(lines.stream().anyMatch(l -> l.contains("  BCSUM  ") && l.contains(key)), follow.toString());
       CliRun repaired = CliRun.run(dir.resolve("home"), env, new byte[0], "info", DOMAIN, key, "--verify", "--json");
       assertEquals(ExitCodes.OK, repaired.exitCode(), repaired.toString());
       assertEquals(2, repaired.out().split("\"GOOD\"", -1).length - 1, repaired.toString());

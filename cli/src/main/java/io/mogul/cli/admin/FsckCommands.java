@@ -4,16 +4,21 @@ import io.mogul.cli.ExitCodes;
 import io.mogul.cli.GlobalOptions;
 import io.mogul.cli.Output;
 import io.mogul.cli.ProtoJson;
+import io.mogul.client.MogulClient;
+import io.mogul.common.MogulException;
 import io.mogul.proto.Empty;
+import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FsckLogEntry;
 import io.mogul.proto.FsckLogRequest;
 import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -102,24 +107,68 @@ final class FsckCommands {
   @Command(name = "log",
       description = "Show what the check found and did (codes: MISS, BLEN, BCSUM, NOPA, UNRE, POVI, REPL, DROP).")
   static final class Log implements Callable<Integer> {
+    /** How often --follow asks for new entries. */
+    private static final Duration FOLLOW_POLL = Duration.ofSeconds(1);
+
     @Mixin GlobalOptions global;
     @Option(names = "--after", description = "Only entries after this sequence number.") long after;
     @Option(names = "--limit", description = "Most entries to show (default ${DEFAULT-VALUE}).") int limit = 1000;
+    @Option(names = {"-f", "--follow"}, negatable = false, description = "Keep showing new entries, one per line,"
+        + " while the check runs (like mogadm fsck taillog); return once it has stopped and all are shown.")
+    boolean follow;
 
     @Override
-    public Integer call() {
-      List<FsckLogEntry> entries = AdminCommand.call(global, a -> a.getFsckLog(FsckLogRequest.newBuilder()
-          .setAfterSeq(after).setLimit(limit).build())).getEntriesList();
+    public Integer call() throws InterruptedException {
       Output out = global.output();
+      if (follow) {
+        if (out.json()) {
+          throw new MogulException(ErrorReason.INVALID_ARGUMENT, "--follow prints lines; use it without --json");
+        }
+        follow(out);
+        return ExitCodes.OK;
+      }
+      List<FsckLogEntry> entries = AdminCommand.call(global, a -> a.getFsckLog(request(after)))
+          .getEntriesList();
       if (out.json()) {
         out.printJson(ProtoJson.toList(entries));
         return ExitCodes.OK;
       }
       out.table(List.of("SEQ", "TIME", "CODE", "FID", "DEVICE", "DOMAIN", "KEY", "DETAIL"),
-          entries.stream().<List<?>>map(e -> List.of(e.getSeq(), Instant.ofEpochMilli(e.getTimeMs()).toString(),
-              e.getCode(), Long.toUnsignedString(e.getFid()), e.getDeviceId() == 0 ? "-" : e.getDeviceId(),
-              e.getDomain(), e.getKey(), e.getDetail())).toList());
+          entries.stream().<List<?>>map(Log::row).toList());
       return ExitCodes.OK;
+    }
+
+    private FsckLogRequest request(long afterSeq) {
+      return FsckLogRequest.newBuilder().setAfterSeq(afterSeq).setLimit(limit).build();
+    }
+
+    private void follow(Output out) throws InterruptedException {
+      long last = after;
+      try (MogulClient client = global.client()) {
+        while (true) {
+          // The state first: entries read after a "stopped" state include all of that pass's.
+          boolean running = client.admin(a -> a.getFsckStatus(ListRequest.getDefaultInstance())).getRunning();
+          long from = last;
+          List<FsckLogEntry> entries = client.admin(a -> a.getFsckLog(request(from))).getEntriesList();
+          for (FsckLogEntry e : entries) {
+            out.stream().println(row(e).stream().map(String::valueOf).collect(Collectors.joining("  ")));
+            last = e.getSeq();
+          }
+          out.stream().flush();
+          if (!running && (entries.isEmpty() || entries.size() < limit)) {
+            return;
+          }
+          if (entries.isEmpty()) {
+            Thread.sleep(FOLLOW_POLL.toMillis());
+          }
+        }
+      }
+    }
+
+    private static List<?> row(FsckLogEntry e) {
+      return List.of(e.getSeq(), Instant.ofEpochMilli(e.getTimeMs()).toString(), e.getCode(),
+          Long.toUnsignedString(e.getFid()), e.getDeviceId() == 0 ? "-" : e.getDeviceId(), e.getDomain(),
+          e.getKey(), e.getDetail());
     }
   }
 }
