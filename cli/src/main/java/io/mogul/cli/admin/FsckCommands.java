@@ -1,11 +1,13 @@
 package io.mogul.cli.admin;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.mogul.cli.ExitCodes;
 import io.mogul.cli.GlobalOptions;
 import io.mogul.cli.Output;
 import io.mogul.cli.ProtoJson;
 import io.mogul.client.MogulClient;
 import io.mogul.common.MogulException;
+import io.mogul.proto.AdminGrpc;
 import io.mogul.proto.Empty;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.FsckLogEntry;
@@ -49,58 +51,56 @@ final class FsckCommands {
     out.fields(fields);
   }
 
-  @Command(name = "start", description = "Start the check, or resume a stopped one where it was.")
-  static final class Start implements Callable<Integer> {
+  /** A subcommand that makes one admin call and prints the state of the check it answers with. */
+  abstract static class StateCall implements Callable<Integer> {
     @Mixin GlobalOptions global;
+
+    abstract ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin);
 
     @Override
     public Integer call() {
-      print(global.output(), AdminCommand.call(global, a -> a.fsckStart(Empty.getDefaultInstance())));
+      print(global.output(), AdminCommand.call(global, this::rpc));
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "start", description = "Start the check, or resume a stopped one where it was.")
+  static final class Start extends StateCall {
+    @Override
+    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
+      return admin.fsckStart(Empty.getDefaultInstance());
     }
   }
 
   @Command(name = "stop", description = "Stop the check; start resumes it.")
-  static final class Stop implements Callable<Integer> {
-    @Mixin GlobalOptions global;
-
+  static final class Stop extends StateCall {
     @Override
-    public Integer call() {
-      print(global.output(), AdminCommand.call(global, a -> a.fsckStop(Empty.getDefaultInstance())));
-      return ExitCodes.OK;
+    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
+      return admin.fsckStop(Empty.getDefaultInstance());
     }
   }
 
   @Command(name = "reset", description = "Stop the check and forget its position, counters and log.")
-  static final class Reset implements Callable<Integer> {
-    @Mixin GlobalOptions global;
-
+  static final class Reset extends StateCall {
     @Override
-    public Integer call() {
-      print(global.output(), AdminCommand.call(global, a -> a.fsckReset(Empty.getDefaultInstance())));
-      return ExitCodes.OK;
+    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
+      return admin.fsckReset(Empty.getDefaultInstance());
     }
   }
 
   @Command(name = "clearlog", description = "Empty the check's log; its position and counters stay.")
-  static final class ClearLog implements Callable<Integer> {
-    @Mixin GlobalOptions global;
-
+  static final class ClearLog extends StateCall {
     @Override
-    public Integer call() {
-      print(global.output(), AdminCommand.call(global, a -> a.fsckClearLog(Empty.getDefaultInstance())));
-      return ExitCodes.OK;
+    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
+      return admin.fsckClearLog(Empty.getDefaultInstance());
     }
   }
 
   @Command(name = "status", description = "Show the check's progress and counters.")
-  static final class Status implements Callable<Integer> {
-    @Mixin GlobalOptions global;
-
+  static final class Status extends StateCall {
     @Override
-    public Integer call() {
-      print(global.output(), AdminCommand.call(global, a -> a.getFsckStatus(ListRequest.getDefaultInstance())));
-      return ExitCodes.OK;
+    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
+      return admin.getFsckStatus(ListRequest.getDefaultInstance());
     }
   }
 
