@@ -71,15 +71,23 @@ sealed interface BlobSource permits BlobSource.Bytes, BlobSource.File {
     public Chunks chunks(int chunkBytes) throws IOException {
       InputStream in = Files.newInputStream(path);
       return new Chunks() {
+        private long at;
+
         @Override
         public ByteString next() throws IOException {
-          // Each piece is read into an array of its own that is handed over as it is,
-          // so the bytes are copied once on their way from the file to the request.
-          byte[] piece = new byte[chunkBytes];
-          int n = in.readNBytes(piece, 0, chunkBytes);
+          // Each piece is read into an array of its own that is handed over as it is, so the
+          // bytes are copied once on their way from the file to the request. The array is
+          // sized to what is left of the file; at its length one more byte is asked for, so
+          // a file that grew reads one byte long, which the writer reports.
+          if (at > length) {
+            return null;
+          }
+          byte[] piece = new byte[(int) Math.max(1, Math.min(chunkBytes, length - at))];
+          int n = in.readNBytes(piece, 0, piece.length);
           if (n == 0) {
             return null;
           }
+          at += n;
           return UnsafeByteOperations.unsafeWrap(piece, 0, n);
         }
 
