@@ -3,6 +3,7 @@ package io.mogul.client;
 import io.mogul.common.grpc.ChannelPool;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Channel;
+import io.grpc.Status;
 import io.mogul.common.MogulException;
 import io.mogul.common.Names;
 import io.mogul.proto.AdminGrpc;
@@ -430,7 +431,9 @@ public final class MogulClient implements AutoCloseable {
         check = CompletableFuture.failedFuture(e);
       }
       checks.add(check.exceptionally(e -> new CopyCheck(location, CopyCheck.State.UNREACHABLE,
-          GrpcFutures.unwrap(e).getMessage())));
+          Status.fromThrowable(e).getCode() == Status.Code.DEADLINE_EXCEEDED
+              ? "no answer within " + TimeUnit.NANOSECONDS.toSeconds(deadlineNanos) + " s"
+              : GrpcFutures.unwrap(e).getMessage())));
     }
     return checks.stream().map(CompletableFuture::join).toList();
   }
