@@ -35,6 +35,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -165,7 +166,8 @@ public final class RaftNode implements AutoCloseable {
     });
   }
 
-  private static MogulException toMogul(Throwable t) {
+  /** The typed error for a failure of a request to the Raft server (package-private for tests). */
+  static MogulException toMogul(Throwable t) {
     if (t instanceof MogulException m) {
       return m;
     }
@@ -178,7 +180,18 @@ public final class RaftNode implements AutoCloseable {
     if (t instanceof RaftException || t instanceof IOException) {
       return new MogulException(ErrorReason.UNAVAILABLE, String.valueOf(t.getMessage()), t);
     }
-    return new MogulException(ErrorReason.INTERNAL, String.valueOf(t), t);
+    // A call to a peer that failed in Ratis's own gRPC, such as a follower asking an
+    // unreachable leader for the read index: transient, so retriable.
+    Status peer = Status.fromThrowable(t);
+    switch (peer.getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED, RESOURCE_EXHAUSTED -> {
+        return new MogulException(ErrorReason.UNAVAILABLE, "a Raft peer did not answer: " + peer.getCode()
+            + (peer.getDescription() == null ? "" : " " + peer.getDescription()), t);
+      }
+      default -> {
+        return new MogulException(ErrorReason.INTERNAL, String.valueOf(t), t);
+      }
+    }
   }
 
   public TrackerStatus status(String clientAddress) {
