@@ -64,13 +64,6 @@ public final class ByteStrings {
       // The output above never throws; writeTo declares it for outputs that do.
       throw new UncheckedIOException(e);
     }
-    if (pieces.size() == 1) {
-      return pieces.get(0);
-    }
-    ByteBuffer all = ByteBuffer.allocate(bytes.size());
-    for (ByteBuffer p : pieces) {
-      all.put(p);
-    }
-    return all.flip();
+    return Buffers.joined(pieces);
   }
 }

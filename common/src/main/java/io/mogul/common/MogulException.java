@@ -97,8 +97,7 @@ public class MogulException extends RuntimeException {
         // A newer peer may send a reason this build does not know; fall through to the code.
       }
     }
-    ErrorReason reason = switch (status.getCode()) {
-      case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED, CANCELLED -> ErrorReason.UNAVAILABLE;
+    ErrorReason reason = transientCode(status.getCode()) ? ErrorReason.UNAVAILABLE : switch (status.getCode()) {
       case INVALID_ARGUMENT -> ErrorReason.INVALID_ARGUMENT;
       case NOT_FOUND -> ErrorReason.BLOB_NOT_FOUND;
       case DATA_LOSS -> ErrorReason.CHECKSUM_MISMATCH;
@@ -107,6 +106,17 @@ public class MogulException extends RuntimeException {
     String description = status.getDescription() != null ? status.getDescription()
         : status.getCode() + (status.getCause() != null ? ": " + status.getCause().getMessage() : "");
     return new MogulException(reason, description, t);
+  }
+
+  /**
+   * Whether a gRPC status code, with no reason of ours attached, is a transient failure
+   * (deadline, transport, overload) that a caller may retry elsewhere.
+   */
+  public static boolean transientCode(Status.Code code) {
+    return switch (code) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED, CANCELLED -> true;
+      default -> false;
+    };
   }
 
   static Status statusCode(ErrorReason reason) {

@@ -1,5 +1,6 @@
 package io.mogul.datanode.storage;
 
+import io.mogul.common.Buffers;
 import io.mogul.common.MogulException;
 import io.mogul.datanode.storage.format.NeedleFormat;
 import io.mogul.datanode.storage.format.NeedleHeader;
@@ -133,7 +134,8 @@ public final class BlobReceiver implements AutoCloseable {
     int[] crcs = NeedleFormat.chunkCount(length) == 0 ? new int[0] : Arrays.copyOf(chunkCrcs, chunks);
     done = true;
     if (spill == null) {
-      return new NeedleBody.InMemory(joined(), crc, crcs);
+      // A blob that arrived in one piece is written from that piece.
+      return new NeedleBody.InMemory(Buffers.joined(memory), crc, crcs);
     }
     if (length <= largeThreshold) {
       spill.close();
@@ -163,18 +165,6 @@ public final class BlobReceiver implements AutoCloseable {
     Files.move(spillPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Device.fsyncDirectory(device.largeDir());
     return new NeedleBody.Large(length, crc, true);
-  }
-
-  /** The kept pieces as one buffer: the piece itself when there is one, else a copy. */
-  private ByteBuffer joined() {
-    if (memory.size() == 1) {
-      return memory.get(0);
-    }
-    ByteBuffer all = ByteBuffer.allocate((int) length);
-    for (ByteBuffer kept : memory) {
-      all.put(kept);
-    }
-    return all.flip();
   }
 
   /** Drops whatever was received. */

@@ -182,16 +182,13 @@ public final class RaftNode implements AutoCloseable {
     }
     // A call to a peer that failed in Ratis's own gRPC, such as a follower asking an
     // unreachable leader for the read index: transient, so retriable.
+    // Ratis's relocated gRPC has codes of the same values as ours.
     Status peer = Status.fromThrowable(t);
-    switch (peer.getCode()) {
-      case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED, RESOURCE_EXHAUSTED -> {
-        return new MogulException(ErrorReason.UNAVAILABLE, "a Raft peer did not answer: " + peer.getCode()
-            + (peer.getDescription() == null ? "" : " " + peer.getDescription()), t);
-      }
-      default -> {
-        return new MogulException(ErrorReason.INTERNAL, String.valueOf(t), t);
-      }
+    if (MogulException.transientCode(io.grpc.Status.fromCodeValue(peer.getCode().value()).getCode())) {
+      return new MogulException(ErrorReason.UNAVAILABLE, "a Raft peer did not answer: " + peer.getCode()
+          + (peer.getDescription() == null ? "" : " " + peer.getDescription()), t);
     }
+    return new MogulException(ErrorReason.INTERNAL, String.valueOf(t), t);
   }
 
   public TrackerStatus status(String clientAddress) {
