@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,53 +55,51 @@ final class FsckCommands {
   /** A subcommand that makes one admin call and prints the state of the check it answers with. */
   abstract static class StateCall implements Callable<Integer> {
     @Mixin GlobalOptions global;
+    private final Function<AdminGrpc.AdminFutureStub, ListenableFuture<FsckStatus>> rpc;
 
-    abstract ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin);
+    StateCall(Function<AdminGrpc.AdminFutureStub, ListenableFuture<FsckStatus>> rpc) {
+      this.rpc = rpc;
+    }
 
     @Override
     public Integer call() {
-      print(global.output(), AdminCommand.call(global, this::rpc));
+      print(global.output(), AdminCommand.call(global, rpc));
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "start", description = "Start the check, or resume a stopped one where it was.")
   static final class Start extends StateCall {
-    @Override
-    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
-      return admin.fsckStart(Empty.getDefaultInstance());
+    Start() {
+      super(admin -> admin.fsckStart(Empty.getDefaultInstance()));
     }
   }
 
   @Command(name = "stop", description = "Stop the check; start resumes it.")
   static final class Stop extends StateCall {
-    @Override
-    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
-      return admin.fsckStop(Empty.getDefaultInstance());
+    Stop() {
+      super(admin -> admin.fsckStop(Empty.getDefaultInstance()));
     }
   }
 
   @Command(name = "reset", description = "Stop the check and forget its position, counters and log.")
   static final class Reset extends StateCall {
-    @Override
-    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
-      return admin.fsckReset(Empty.getDefaultInstance());
+    Reset() {
+      super(admin -> admin.fsckReset(Empty.getDefaultInstance()));
     }
   }
 
   @Command(name = "clearlog", description = "Empty the check's log; its position and counters stay.")
   static final class ClearLog extends StateCall {
-    @Override
-    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
-      return admin.fsckClearLog(Empty.getDefaultInstance());
+    ClearLog() {
+      super(admin -> admin.fsckClearLog(Empty.getDefaultInstance()));
     }
   }
 
   @Command(name = "status", description = "Show the check's progress and counters.")
   static final class Status extends StateCall {
-    @Override
-    ListenableFuture<FsckStatus> rpc(AdminGrpc.AdminFutureStub admin) {
-      return admin.getFsckStatus(ListRequest.getDefaultInstance());
+    Status() {
+      super(admin -> admin.getFsckStatus(ListRequest.getDefaultInstance()));
     }
   }
 
