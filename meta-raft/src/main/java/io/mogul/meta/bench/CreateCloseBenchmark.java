@@ -8,6 +8,7 @@ import io.mogul.common.grpc.ListenableFutures;
 import io.mogul.common.net.LoopbackPorts;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.server.TrackerServer;
+import io.mogul.meta.store.LiveStore;
 import io.mogul.proto.AdminGrpc;
 import io.mogul.proto.CreateCloseBatchRequest;
 import io.mogul.proto.CreateCloseBatchResponse;
@@ -37,6 +38,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -116,9 +118,12 @@ public final class CreateCloseBenchmark {
 
   private void run() throws Exception {
     List<TrackerServer> local = new ArrayList<>();
-    List<Process> children = new ArrayList<>();
-    if (trackers.isEmpty()) {
-      Path tmp = Files.createTempDirectory("mogul-bench");
+    List<Process> children = new CopyOnWriteArrayList<>();
+    Path tmp = trackers.isEmpty() ? Files.createTempDirectory("mogul-bench") : null;
+    // A driver that dies (out of memory, Ctrl-C) must not leave trackers or their data
+    // behind. Cleaning up twice is harmless, so the hook stays after a normal end too.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUp(children, tmp), "bench-clean-up"));
+    if (tmp != null) {
       List<TrackerConfig> configs = groupConfigs(tmp, localGroup, batchInFlight);
       trackers = new ArrayList<>();
       for (TrackerConfig c : configs) {
@@ -154,9 +159,33 @@ public final class CreateCloseBenchmark {
       for (TrackerServer s : local) {
         s.close();
       }
-      for (Process p : children) {
-        p.destroy();
-        p.waitFor(10, TimeUnit.SECONDS);
+      cleanUp(children, tmp);
+    }
+  }
+
+  private static void cleanUp(List<Process> children, Path tmp) {
+    stop(children);
+    if (tmp != null) {
+      try {
+        LiveStore.deleteTree(tmp);
+      } catch (IOException e) {
+        System.err.println("cannot delete " + tmp + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void stop(List<Process> children) {
+    for (Process p : children) {
+      p.destroy();
+    }
+    for (Process p : children) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
       }
     }
   }
@@ -286,9 +315,10 @@ public final class CreateCloseBenchmark {
       int id = t;
       Thread thread = new Thread(() -> {
         TrackerGrpc.TrackerBlockingStub stub = TrackerGrpc.newBlockingStub(targets.get(id % targets.size()));
-        long[] o = new long[1 << 16];
-        long[] c = new long[1 << 16];
-        long[] all = new long[1 << 16];
+        // Grown as needed: at the start they are small enough for thousands of callers.
+        long[] o = new long[1 << 10];
+        long[] c = new long[1 << 10];
+        long[] all = new long[1 << 10];
         int n = 0;
         try {
           while ((total > 0 || System.nanoTime() < deadline) && remaining.decrementAndGet() >= 0) {
