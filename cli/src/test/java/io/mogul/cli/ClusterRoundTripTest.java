@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mogul.launcher.ProcessCluster;
+import io.mogul.meta.request.FeatureLevel;
 import io.mogul.client.MogulClient;
 import io.mogul.client.PutOptions;
 import io.mogul.common.MogulException;
@@ -286,6 +287,7 @@ class ClusterRoundTripTest {
     long leaders = 0;
     for (JsonNode t : trackers) {
       leaders += t.get("role").asText().equals("LEADER") ? 1 : 0;
+      assertEquals(FeatureLevel.CURRENT, t.get("featureLevel").asInt(), t.toString());
     }
     assertEquals(1, leaders, check.out());
 

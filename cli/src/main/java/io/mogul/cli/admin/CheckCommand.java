@@ -28,10 +28,10 @@ final class CheckCommand implements Callable<Integer> {
     } else {
       out.stream().println("cluster: " + (check.getHealthy() ? "healthy" : "NOT HEALTHY"));
       out.stream().println();
-      out.table(List.of("TRACKER", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "LEADER", "ERROR"),
+      out.table(List.of("TRACKER", "ADDRESS", "ROLE", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "LEADER", "LEVEL", "ERROR"),
           check.getTrackersList().stream().<List<?>>map(t -> List.of(t.getPeerId(), t.getAddress(),
               t.getRole().name().toLowerCase(java.util.Locale.ROOT), t.getTerm(), t.getCommitIndex(),
-              t.getAppliedIndex(), t.getSnapshotIndex(), t.getLeaderId(), t.getError())).toList());
+              t.getAppliedIndex(), t.getSnapshotIndex(), t.getLeaderId(), t.getFeatureLevel(), t.getError())).toList());
       out.stream().println();
       HostCommands.print(out, check.getHostsList());
       out.stream().println();

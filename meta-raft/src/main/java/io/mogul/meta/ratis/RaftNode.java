@@ -2,6 +2,7 @@ package io.mogul.meta.ratis;
 
 import io.mogul.common.MogulException;
 import io.mogul.meta.config.TrackerConfig;
+import io.mogul.meta.request.FeatureLevel;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.RaftRole;
 import io.mogul.proto.TrackerStatus;
@@ -204,7 +205,8 @@ public final class RaftNode implements AutoCloseable {
     TrackerStatus.Builder b = TrackerStatus.newBuilder().setPeerId(selfId.toString()).setAddress(clientAddress)
         .setRole(role).setTerm(info.getCurrentTerm()).setCommitIndex(d.getRaftLog().getLastCommittedIndex())
         .setAppliedIndex(info.getLastAppliedIndex())
-        .setLogStartIndex(Math.max(0, d.getRaftLog().getStartIndex()));
+        .setLogStartIndex(Math.max(0, d.getRaftLog().getStartIndex()))
+        .setFeatureLevel(FeatureLevel.CURRENT);
     RaftPeerId leader = info.getLeaderId();
     if (leader != null) {
       b.setLeaderId(leader.toString());

@@ -35,7 +35,6 @@ public final class TrackerServer implements AutoCloseable {
   private final RaftNode raft;
   private final Server grpc;
   private final TrackerCore core;
-  private final LeaderForwarding forwarding;
   private final LeaderDuties duties;
   private final BackgroundJobs jobs;
   private final String address;
@@ -69,7 +68,6 @@ public final class TrackerServer implements AutoCloseable {
       this.raft = node;
       this.grpc = server;
       this.core = c;
-      this.forwarding = f;
       this.duties = new LeaderDuties(c);
       this.jobs = new BackgroundJobs(c);
       TrackerMetrics.bind(metrics, c);
@@ -135,7 +133,6 @@ public final class TrackerServer implements AutoCloseable {
       grpc.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    forwarding.close();
     core.close();
     try {
       raft.close();

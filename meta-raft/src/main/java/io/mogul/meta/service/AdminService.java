@@ -1,7 +1,6 @@
 package io.mogul.meta.service;
 
 import io.grpc.stub.StreamObserver;
-import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.placement.DeviceObservations;
 import io.mogul.meta.request.CreateClass;
 import io.mogul.meta.request.CreateDevice;
@@ -62,12 +61,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** mogadm parity: hosts, devices, domains, classes, settings, cluster check and stats. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
-  private static final long STATUS_DEADLINE_MS = 2_000;
 
   private final TrackerCore core;
   private final LeaderForwarding writes;
@@ -247,58 +243,18 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void checkCluster(Empty request, StreamObserver<ClusterCheck> out) {
-    Calls.reply(Calls.call(() -> {
-      List<CompletableFuture<TrackerStatus>> statuses = new ArrayList<>();
-      for (TrackerConfig.Peer peer : core.config().peers) {
-        statuses.add(statusOf(peer));
-      }
-      return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).thenApply(v -> {
-        ClusterCheck.Builder b = ClusterCheck.newBuilder();
-        int answered = 0;
-        boolean leader = false;
-        for (CompletableFuture<TrackerStatus> f : statuses) {
-          TrackerStatus s = f.join();
-          b.addTrackers(s);
-          if (s.getRole() != RaftRole.UNREACHABLE) {
-            answered++;
-          }
-          leader |= s.getRole() == RaftRole.LEADER;
-        }
-        b.setHealthy(leader && answered * 2 > statuses.size());
-        core.read(view -> {
-          b.addAllHosts(hosts(view));
-          b.addAllDevices(devices(view));
-          return null;
-        });
-        return b.build();
+    Calls.reply(Calls.call(() -> core.peers().all().thenApply(statuses -> {
+      ClusterCheck.Builder b = ClusterCheck.newBuilder().addAllTrackers(statuses);
+      long answered = statuses.stream().filter(s -> s.getRole() != RaftRole.UNREACHABLE).count();
+      boolean leader = statuses.stream().anyMatch(s -> s.getRole() == RaftRole.LEADER);
+      b.setHealthy(leader && answered * 2 > statuses.size());
+      core.read(view -> {
+        b.addAllHosts(hosts(view));
+        b.addAllDevices(devices(view));
+        return null;
       });
-    }), out);
-  }
-
-  private CompletableFuture<TrackerStatus> statusOf(TrackerConfig.Peer peer) {
-    if (peer.id.equals(core.config().id)) {
-      return CompletableFuture.completedFuture(core.raft().status(core.address()));
-    }
-    CompletableFuture<TrackerStatus> f = new CompletableFuture<>();
-    AdminGrpc.newStub(writes.channel(peer.address)).withDeadlineAfter(STATUS_DEADLINE_MS, TimeUnit.MILLISECONDS)
-        .getTrackerStatus(Empty.getDefaultInstance(), new StreamObserver<>() {
-          @Override
-          public void onNext(TrackerStatus value) {
-            f.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            f.complete(TrackerStatus.newBuilder().setPeerId(peer.id).setAddress(peer.address)
-                .setRole(RaftRole.UNREACHABLE).setError(Calls.toMogul(t).getMessage()).build());
-          }
-
-          @Override
-          public void onCompleted() {
-            // onNext completed the future.
-          }
-        });
-    return f;
+      return b.build();
+    })), out);
   }
 
   @Override

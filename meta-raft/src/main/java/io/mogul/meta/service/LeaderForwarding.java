@@ -4,7 +4,6 @@ import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -13,7 +12,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.mogul.common.MogulException;
-import io.mogul.common.grpc.ChannelPool;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.proto.ErrorReason;
 import java.util.Map;
@@ -27,7 +25,7 @@ import java.util.function.Supplier;
  * leader's client address. A forwarded call is marked so that it is never forwarded
  * twice (during an election the receiver answers NOT_LEADER, which clients retry).
  */
-public final class LeaderForwarding implements AutoCloseable {
+public final class LeaderForwarding {
   static final Metadata.Key<String> FORWARDED = Metadata.Key.of("mogul-forwarded", Metadata.ASCII_STRING_MARSHALLER);
   /**
    * Response header naming the leader's client address, sent by a follower so that clients
@@ -39,7 +37,6 @@ public final class LeaderForwarding implements AutoCloseable {
 
   private final TrackerCore core;
   private final Map<String, String> addressById = new ConcurrentHashMap<>();
-  private final ChannelPool channels = new ChannelPool();
 
   public LeaderForwarding(TrackerCore core) {
     this.core = core;
@@ -90,11 +87,6 @@ public final class LeaderForwarding implements AutoCloseable {
     }
   }
 
-  /** A gRPC channel to another tracker's client address (kept open). */
-  public ManagedChannel channel(String address) {
-    return channels.get(address);
-  }
-
   public String addressOf(String peerId) {
     return addressById.get(peerId);
   }
@@ -121,7 +113,7 @@ public final class LeaderForwarding implements AutoCloseable {
     }
     Metadata headers = new Metadata();
     headers.put(FORWARDED, self);
-    io.grpc.Channel target = io.grpc.ClientInterceptors.intercept(channel(address),
+    io.grpc.Channel target = io.grpc.ClientInterceptors.intercept(core.peerChannel(address),
         io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
     ClientCalls.asyncUnaryCall(target.newCall(method,
         CallOptions.DEFAULT.withDeadlineAfter(FORWARD_DEADLINE_MS, TimeUnit.MILLISECONDS)), request,
@@ -141,10 +133,5 @@ public final class LeaderForwarding implements AutoCloseable {
             out.onCompleted();
           }
         });
-  }
-
-  @Override
-  public void close() {
-    channels.close();
   }
 }

@@ -1,6 +1,8 @@
 package io.mogul.meta.service;
 
+import io.grpc.ManagedChannel;
 import io.mogul.common.MogulException;
+import io.mogul.common.grpc.ChannelPool;
 import io.mogul.meta.config.TrackerConfig;
 import io.mogul.meta.placement.DeviceObservations;
 import io.mogul.meta.placement.Placement;
@@ -9,6 +11,7 @@ import io.mogul.meta.ratis.ProposalBatcher;
 import io.mogul.meta.ratis.RaftNode;
 import io.mogul.meta.request.CreateClose;
 import io.mogul.meta.request.CreateOpen;
+import io.mogul.meta.request.FeatureLevel;
 import io.mogul.meta.request.LeaderContext;
 import io.mogul.meta.request.ReserveFids;
 import io.mogul.meta.request.Results;
@@ -42,6 +45,8 @@ public final class TrackerCore implements AutoCloseable {
   private final ProposalBatcher batcher;
   private final FidAllocator fids;
   private final HeldUploads uploads;
+  private final ChannelPool peerChannels = new ChannelPool();
+  private final PeerStatuses peers;
   private volatile String address;
 
   public TrackerCore(TrackerConfig config, LiveStore live, RaftNode raft, String address) {
@@ -56,6 +61,7 @@ public final class TrackerCore implements AutoCloseable {
     this.fids = new FidAllocator(count -> batcher.propose(ReserveFids.prepare(count, System.currentTimeMillis())),
         config.uploads.fidReserveBatch);
     this.uploads = new HeldUploads(config.uploads.maxOpen);
+    this.peers = new PeerStatuses(config, () -> raft.status(this.address), peerChannels::get);
   }
 
   public TrackerConfig config() {
@@ -72,6 +78,16 @@ public final class TrackerCore implements AutoCloseable {
 
   public Placement placement() {
     return placement;
+  }
+
+  /** A channel to another tracker's client address (kept open). */
+  public ManagedChannel peerChannel(String address) {
+    return peerChannels.get(address);
+  }
+
+  /** The statuses of the group's trackers, each as the tracker reports it. */
+  public PeerStatuses peers() {
+    return peers;
   }
 
   /** The open uploads this tracker issued as leader and still holds. */
@@ -115,7 +131,7 @@ public final class TrackerCore implements AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return batcher.propose(command).thenApply(Results::orThrow);
+    return whenAllCanApply(command).thenApply(Results::orThrow);
   }
 
   /**
@@ -158,7 +174,7 @@ public final class TrackerCore implements AutoCloseable {
 
   /** Proposes already prepared commands (leader-made housekeeping). */
   public CompletableFuture<CommandResult> proposePrepared(Command command) {
-    return batcher.propose(command).thenApply(Results::orThrow);
+    return whenAllCanApply(command).thenApply(Results::orThrow);
   }
 
   /** Prepares each item on its own; an item whose leader step fails gets that error as its result. */
@@ -172,9 +188,22 @@ public final class TrackerCore implements AutoCloseable {
         out.add(CompletableFuture.failedFuture(e));
         continue;
       }
-      out.add(batcher.propose(command));
+      out.add(whenAllCanApply(command));
     }
     return out;
+  }
+
+  /**
+   * Proposes a command once every tracker can apply it. A tracker of an older build would
+   * reject a newer command in its apply step while the others carry it out, and the
+   * replicas would then differ, so such a command first asks every tracker for its level.
+   */
+  private CompletableFuture<CommandResult> whenAllCanApply(Command command) {
+    int level = FeatureLevel.required(command);
+    if (level <= FeatureLevel.BASE) {
+      return batcher.propose(command);
+    }
+    return peers.requireLevel(level).thenCompose(v -> batcher.propose(command));
   }
 
   private LeaderContext context(MetaView view, LongSupplier fid) {
@@ -214,5 +243,6 @@ public final class TrackerCore implements AutoCloseable {
   @Override
   public void close() {
     batcher.close();
+    peerChannels.close();
   }
 }
