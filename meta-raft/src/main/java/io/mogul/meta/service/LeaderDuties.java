@@ -23,10 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Periodic work only the leader does: expiring open uploads, and persisting observed device
  * capacity/usage when it moved noticeably or the persisted value grew old (never one log
- * entry per heartbeat).
+ * entry per heartbeat). Every tracker also keeps the others' feature levels known
+ * ({@link PeerStatuses}).
  */
 public final class LeaderDuties implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
+
+  /** How often every tracker asks the others for their feature levels. */
+  static final long PEER_LEVELS_SECONDS = 5;
 
   private final TrackerCore core;
   private final ScheduledExecutorService timer;
@@ -44,6 +48,8 @@ public final class LeaderDuties implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::expireUploads, expiry, expiry, TimeUnit.SECONDS);
     long usage = Math.max(1, config.monitor.usageCheckSeconds);
     timer.scheduleWithFixedDelay(this::persistUsage, usage, usage, TimeUnit.SECONDS);
+    // On every tracker, so that whichever becomes leader knows the levels of the others.
+    timer.scheduleWithFixedDelay(core.peers()::all, 0, PEER_LEVELS_SECONDS, TimeUnit.SECONDS);
   }
 
   private void expireUploads() {

@@ -12,7 +12,9 @@ import io.mogul.proto.RaftRole;
 import io.mogul.proto.TrackerStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -20,11 +22,14 @@ import java.util.function.Supplier;
 /**
  * Every tracker's status as the tracker reports it, asked through the trackers' client
  * API. A tracker that does not answer within {@link #DEADLINE_MS} is reported with role
- * UNREACHABLE and the reason in its error field; the futures never fail.
+ * UNREACHABLE and the reason in its error field; the futures never fail. The feature level
+ * each tracker last answered with is remembered, and {@link LeaderDuties} asks regularly,
+ * so that a leader knows the levels of trackers that stop answering.
  */
 public final class PeerStatuses {
   static final long DEADLINE_MS = 2_000;
 
+  private final Map<String, Integer> lastLevels = new ConcurrentHashMap<>();
   private final TrackerConfig config;
   private final Supplier<TrackerStatus> self;
   private final Function<String, ManagedChannel> channels;
@@ -41,13 +46,24 @@ public final class PeerStatuses {
     for (TrackerConfig.Peer peer : config.peers) {
       statuses.add(of(peer));
     }
-    return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
-        .thenApply(v -> statuses.stream().map(CompletableFuture::join).toList());
+    return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<TrackerStatus> all = statuses.stream().map(CompletableFuture::join).toList();
+      for (TrackerStatus s : all) {
+        if (s.getRole() != RaftRole.UNREACHABLE) {
+          lastLevels.put(s.getPeerId(), s.getFeatureLevel());
+        }
+      }
+      return all;
+    });
   }
 
   private CompletableFuture<TrackerStatus> of(TrackerConfig.Peer peer) {
     if (peer.id.equals(config.id)) {
-      return CompletableFuture.completedFuture(self.get());
+      try {
+        return CompletableFuture.completedFuture(self.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.completedFuture(unreachable(peer, e));
+      }
     }
     CompletableFuture<TrackerStatus> f = new CompletableFuture<>();
     AdminGrpc.newStub(channels.apply(peer.address)).withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS)
@@ -59,8 +75,7 @@ public final class PeerStatuses {
 
           @Override
           public void onError(Throwable t) {
-            f.complete(TrackerStatus.newBuilder().setPeerId(peer.id).setAddress(peer.address)
-                .setRole(RaftRole.UNREACHABLE).setError(Calls.toMogul(t).getMessage()).build());
+            f.complete(unreachable(peer, t));
           }
 
           @Override
@@ -71,24 +86,32 @@ public final class PeerStatuses {
     return f;
   }
 
-  /**
-   * Completes once every tracker has reported at least {@code level}. Fails with
-   * UPGRADE_REQUIRED naming the trackers of older builds, else with UNAVAILABLE (retriable)
-   * when a tracker did not answer: it may run an older build and come back.
-   */
-  public CompletableFuture<Void> requireLevel(int level) {
-    return all().thenAccept(statuses -> checkLevel(statuses, level));
+  private static TrackerStatus unreachable(TrackerConfig.Peer peer, Throwable why) {
+    return TrackerStatus.newBuilder().setPeerId(peer.id).setAddress(peer.address).setRole(RaftRole.UNREACHABLE)
+        .setError(Calls.toMogul(why).getMessage()).build();
   }
 
-  /** The rule of {@link #requireLevel} over statuses already gathered. */
-  static void checkLevel(List<TrackerStatus> statuses, int level) {
+  /**
+   * Completes once every tracker has reported at least {@code level}, now or, for one that
+   * does not answer now (stopped, paused, cut off), when it last answered: it is the same
+   * build when it comes back unless it was downgraded meanwhile, which the group does not
+   * support. Fails with UPGRADE_REQUIRED naming the trackers of older builds, else with
+   * UNAVAILABLE (retriable) naming the silent trackers never heard from.
+   */
+  public CompletableFuture<Void> requireLevel(int level) {
+    return all().thenAccept(statuses -> checkLevel(statuses, lastLevels, level));
+  }
+
+  /** The rule of {@link #requireLevel} over statuses already gathered and the levels last answered. */
+  static void checkLevel(List<TrackerStatus> statuses, Map<String, Integer> lastLevels, int level) {
     List<String> older = new ArrayList<>();
     List<String> silent = new ArrayList<>();
     for (TrackerStatus s : statuses) {
-      if (s.getRole() == RaftRole.UNREACHABLE) {
+      Integer known = s.getRole() == RaftRole.UNREACHABLE ? lastLevels.get(s.getPeerId()) : (Integer) s.getFeatureLevel();
+      if (known == null) {
         silent.add(s.getPeerId() + " (" + s.getError() + ")");
-      } else if (s.getFeatureLevel() < level) {
-        older.add(s.getPeerId() + " at level " + s.getFeatureLevel());
+      } else if (known < level) {
+        older.add(s.getPeerId() + " at level " + known);
       }
     }
     String what = FeatureLevel.describe(level) + " needs every tracker at feature level " + level + " or later";
@@ -96,7 +119,7 @@ public final class PeerStatuses {
       throw new MogulException(ErrorReason.UPGRADE_REQUIRED, what + "; upgrade " + String.join(", ", older));
     }
     if (!silent.isEmpty()) {
-      throw new MogulException(ErrorReason.UNAVAILABLE, what + ", and these trackers did not answer: "
+      throw new MogulException(ErrorReason.UNAVAILABLE, what + ", and these trackers never answered with theirs: "
           + String.join(", ", silent));
     }
   }

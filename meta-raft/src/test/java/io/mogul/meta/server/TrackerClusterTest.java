@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
 import io.mogul.common.MogulException;
-import io.mogul.meta.request.FeatureLevel;
 import io.mogul.meta.service.LeaderForwarding;
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
 import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.FileKey;
-import io.mogul.proto.FsckStatus;
 import io.mogul.proto.KeySummary;
 import io.mogul.proto.ListClassesRequest;
 import io.mogul.proto.ListFidsRequest;
@@ -39,7 +37,6 @@ import io.mogul.proto.ListKeysResponse;
 import io.mogul.proto.ReadOptions;
 import io.mogul.proto.RegisterRequest;
 import io.mogul.proto.RegisterResponse;
-import io.mogul.proto.TrackerStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -193,33 +190,6 @@ class TrackerClusterTest {
     ClusterCheck check = cluster.admin(next).checkCluster(Empty.getDefaultInstance());
     assertTrue(check.getHealthy());
     assertEquals(3, check.getTrackersCount());
-  }
-
-  @Test
-  void commandNewerThanTheFirstReleaseWaitsUntilEveryTrackerReportsItsLevel() throws Exception {
-    int leader = cluster.awaitLeader(Duration.ofSeconds(30));
-    ClusterCheck check = cluster.admin(leader).checkCluster(Empty.getDefaultInstance());
-    assertEquals(3, check.getTrackersCount());
-    for (TrackerStatus t : check.getTrackersList()) {
-      assertEquals(FeatureLevel.CURRENT, t.getFeatureLevel(), t.getPeerId());
-    }
-    int follower = cluster.anyFollower(leader);
-    String stopped = cluster.config(follower).id;
-    cluster.stop(follower);
-    // The stopped tracker may be an older build that would reject the command on its return.
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> cluster.admin(leader).fsckClearLog(Empty.getDefaultInstance()));
-    MogulException refused = MogulException.from(e);
-    assertEquals(ErrorReason.UNAVAILABLE, refused.reason());
-    assertTrue(refused.getMessage().contains("fsck clearlog") && refused.getMessage().contains(stopped),
-        refused.getMessage());
-    // Commands of the first release need only a majority.
-    cluster.admin(leader).createDomain(DomainRef.newBuilder().setName("photos").build());
-    cluster.start(follower);
-    FsckStatus cleared = TrackerCluster.retrying(() -> cluster.admin(leader).fsckClearLog(Empty.getDefaultInstance()));
-    assertEquals(0, cleared.getLogEntries());
-    TrackerCluster.await(Duration.ofSeconds(30), "restarted tracker applies the clear", () ->
-        cluster.status(follower).getAppliedIndex() >= cluster.status(leader).getCommitIndex());
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.mogul.proto.ErrorReason;
 import io.mogul.proto.RaftRole;
 import io.mogul.proto.TrackerStatus;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PeerStatusesTest {
@@ -24,14 +25,14 @@ class PeerStatusesTest {
   @Test
   void everyTrackerAtTheLevelOrLaterLetsTheCommandThrough() {
     PeerStatuses.checkLevel(List.of(tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 2),
-        tracker("t3", RaftRole.FOLLOWER, 3)), 2);
+        tracker("t3", RaftRole.FOLLOWER, 3)), Map.of(), 2);
   }
 
   @Test
   void aTrackerOfAnOlderBuildIsNamedAndMustBeUpgraded() {
     MogulException e = assertThrows(MogulException.class, () -> PeerStatuses.checkLevel(List.of(
         tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 1), tracker("t3", RaftRole.FOLLOWER, 2)),
-        FeatureLevel.FSCK_CLEAR_LOG));
+        Map.of(), FeatureLevel.FSCK_CLEAR_LOG));
     assertEquals(ErrorReason.UPGRADE_REQUIRED, e.reason());
     assertTrue(e.getMessage().contains("fsck clearlog") && e.getMessage().contains("upgrade t2 at level 1"),
         e.getMessage());
@@ -40,14 +41,14 @@ class PeerStatusesTest {
   @Test
   void aTrackerThatReportsNoLevelCountsAsOlder() {
     MogulException e = assertThrows(MogulException.class, () -> PeerStatuses.checkLevel(List.of(
-        tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 0)), 2));
+        tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 0)), Map.of(), 2));
     assertEquals(ErrorReason.UPGRADE_REQUIRED, e.reason());
   }
 
   @Test
-  void aTrackerThatDoesNotAnswerMakesTheCommandWaitRetriably() {
+  void aTrackerNeverHeardFromMakesTheCommandWaitRetriably() {
     MogulException e = assertThrows(MogulException.class, () -> PeerStatuses.checkLevel(List.of(
-        tracker("t1", RaftRole.LEADER, 2), silent("t3")), 2));
+        tracker("t1", RaftRole.LEADER, 2), silent("t3")), Map.of("t2", 2), 2));
     assertEquals(ErrorReason.UNAVAILABLE, e.reason());
     assertTrue(e.retriable());
     assertTrue(e.getMessage().contains("t3 (connection refused)"), e.getMessage());
@@ -56,7 +57,16 @@ class PeerStatusesTest {
   @Test
   void anOlderBuildOutweighsASilentTracker() {
     MogulException e = assertThrows(MogulException.class, () -> PeerStatuses.checkLevel(List.of(
-        tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 1), silent("t3")), 2));
+        tracker("t1", RaftRole.LEADER, 2), tracker("t2", RaftRole.FOLLOWER, 1), silent("t3")), Map.of(), 2));
     assertEquals(ErrorReason.UPGRADE_REQUIRED, e.reason());
+  }
+
+  @Test
+  void aSilentTrackerCountsWithTheLevelItLastAnsweredWith() {
+    PeerStatuses.checkLevel(List.of(tracker("t1", RaftRole.LEADER, 2), silent("t3")), Map.of("t3", 2), 2);
+    MogulException e = assertThrows(MogulException.class, () -> PeerStatuses.checkLevel(List.of(
+        tracker("t1", RaftRole.LEADER, 2), silent("t3")), Map.of("t3", 1), 2));
+    assertEquals(ErrorReason.UPGRADE_REQUIRED, e.reason());
+    assertTrue(e.getMessage().contains("upgrade t3 at level 1"), e.getMessage());
   }
 }
