@@ -2,8 +2,11 @@ package io.mogul.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -328,6 +331,31 @@ class BackgroundJobsTest {
     // The drained device came back empty: far outside the spread before the run.
     double before = furthestFromMeanUsagePercent();
     assertTrue(before > 10, "expected an uneven start, furthest device " + before + "% off the mean: " + storedBytes());
+    // A test shows the bytes on every device and moves from fuller to emptier ones, and moves nothing.
+    Map<Integer, Long> beforeTest = storedBytes();
+    CliRun test = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "test", "-n", "5");
+    assertEquals(0, test.exitCode(), test.toString());
+    JsonNode preview = new ObjectMapper().readTree(test.stdout());
+    assertFalse(preview.path("balanced").asBoolean(), test.out());
+    double mean = preview.get("meanUsage").asDouble();
+    Map<Integer, Double> usage = new HashMap<>();
+    for (JsonNode d : preview.get("devices")) {
+      int id = d.get("deviceId").asInt();
+      assertEquals(beforeTest.get(id), d.get("storedBytes").asLong(), "device " + id + ": " + test.out());
+      usage.put(id, d.get("storedBytes").asDouble() / d.get("capacityBytes").asDouble());
+    }
+    assertEquals(beforeTest.keySet(), usage.keySet(), test.out());
+    JsonNode moves = preview.get("moves");
+    assertTrue(moves != null && moves.size() >= 1 && moves.size() <= 5, test.out());
+    for (JsonNode m : moves) {
+      assertTrue(usage.get(m.get("fromDevice").asInt()) > mean && usage.get(m.get("toDevice").asInt()) < mean,
+          "move " + m + " does not go from a fuller to an emptier device than the mean " + mean + ": " + usage);
+    }
+    assertEquals(beforeTest, storedBytes(), "a rebalance test moved files");
+    CliRun table = CliRun.run(home, env, new byte[0], "admin", "rebalance", "test");
+    assertEquals(0, table.exitCode(), table.toString());
+    assertTrue(table.out().startsWith("would move: ") && table.out().contains("FROM"), table.toString());
+    assertEquals(ExitCodes.USAGE, CliRun.run(home, env, new byte[0], "admin", "rebalance", "test", "-n", "-1").exitCode());
     CliRun start = CliRun.run(home, env, new byte[0], "admin", "rebalance", "start");
     assertEquals(0, start.exitCode(), start.toString());
     long begin = System.nanoTime();
@@ -347,6 +375,10 @@ class BackgroundJobsTest {
     CliRun status = CliRun.run(home, env, new byte[0], "admin", "rebalance", "status");
     assertEquals(0, status.exitCode(), status.toString());
     assertTrue(status.out().contains("balanced (spread reached)"), status.toString());
+    CliRun afterRun = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "test");
+    assertEquals(0, afterRun.exitCode(), afterRun.toString());
+    JsonNode balanced = new ObjectMapper().readTree(afterRun.stdout());
+    assertTrue(balanced.path("balanced").asBoolean() && balanced.path("moves").size() == 0, afterRun.out());
     CliRun json = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "status");
     assertEquals(0, json.exitCode(), json.toString());
     assertTrue(json.out().contains("REBALANCE_BALANCED") && json.out().contains("moved"), json.toString());

@@ -7,16 +7,25 @@ import io.mogul.cli.ProtoJson;
 import io.mogul.proto.Empty;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.RebalanceStatus;
+import io.mogul.proto.RebalanceTestRequest;
+import io.mogul.proto.RebalanceTestResponse;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code mogul admin rebalance ...}: moving files from fuller to emptier devices. */
 @Command(name = "rebalance", description = "Start, stop and watch rebalancing of files across devices.",
-    subcommands = {RebalanceCommands.Start.class, RebalanceCommands.Stop.class, RebalanceCommands.Status.class})
+    subcommands = {RebalanceCommands.Start.class, RebalanceCommands.Stop.class, RebalanceCommands.Status.class,
+        RebalanceCommands.Test.class})
 final class RebalanceCommands {
   private RebalanceCommands() {}
 
@@ -74,6 +83,47 @@ final class RebalanceCommands {
     public Integer call() {
       print(global.output(), AdminCommand.call(global, a -> a.rebalanceStop(Empty.getDefaultInstance())));
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "test", description = "Show what rebalance would do if started now, without moving anything:"
+      + " every writable device's usage and the first moves.")
+  static final class Test implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin GlobalOptions global;
+    @Option(names = {"-n", "--moves"}, description = "Most moves to show (0: as many as one round of a run makes).")
+    int moves;
+
+    @Override
+    public Integer call() {
+      if (moves < 0) {
+        throw new ParameterException(spec.commandLine(), "--moves must not be negative: " + moves);
+      }
+      RebalanceTestResponse r = AdminCommand.call(global, a -> a.rebalanceTest(
+          RebalanceTestRequest.newBuilder().setMaxMoves(moves).build()));
+      Output out = global.output();
+      if (out.json()) {
+        out.printJson(ProtoJson.toMap(r));
+        return ExitCodes.OK;
+      }
+      out.stream().println((r.getBalanced() ? "balanced: " : r.getMovesCount() > 0 ? "would move: " : "nothing to move: ")
+          + r.getDetail());
+      out.stream().println();
+      out.table(List.of("DEVICE", "HOST", "STORED", "CAPACITY", "USAGE"), r.getDevicesList().stream().<List<?>>map(d ->
+          List.of(d.getDeviceId(), d.getHostId(), Output.bytes(d.getStoredBytes()), Output.bytes(d.getCapacityBytes()),
+              percent((double) d.getStoredBytes() / d.getCapacityBytes()))).toList());
+      out.stream().println("mean usage " + percent(r.getMeanUsage()) + ", spread allowed " + r.getSpreadPercent() + "%");
+      if (r.getMovesCount() > 0) {
+        out.stream().println();
+        out.table(List.of("FID", "LENGTH", "FROM", "TO"), r.getMovesList().stream().<List<?>>map(m ->
+            List.of(Long.toUnsignedString(m.getFid()), Output.bytes(m.getLength()), m.getFromDevice(),
+                m.getToDevice())).toList());
+      }
+      return ExitCodes.OK;
+    }
+
+    private static String percent(double usage) {
+      return String.format(Locale.ROOT, "%.2f%%", usage * 100);
     }
   }
 

@@ -66,6 +66,11 @@ final class RebalanceCandidates {
     return out;
   }
 
+  /** Whether the last page ended at the end of the fid table (the next one starts over). */
+  boolean reachedEnd() {
+    return lastPageReachedEnd;
+  }
+
   /** The last page gave moves (or was not searched through): a later "nothing movable" needs a full turn from here. */
   void progressed() {
     streak = false;

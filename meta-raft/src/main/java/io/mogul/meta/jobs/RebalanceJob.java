@@ -90,15 +90,14 @@ final class RebalanceJob {
   private void step(RebalanceStatus state) throws InterruptedException {
     long spread = settings.number("rebalance.spread_percent");
     Map<Integer, Long> stored = core.read(view -> census.advance(view, SCAN_LIMIT));
-    List<RebalancePlan.Device> devices = core.read(view -> writable(view, stored == null ? Map.of() : stored));
+    List<RebalancePlan.Device> devices = core.read(view -> writable(view, core.observations(),
+        stored == null ? Map.of() : stored));
     if (devices.size() < 2) {
       long now = System.nanoTime();
       tooFewSinceNanos = tooFewSinceNanos == 0 ? now : tooFewSinceNanos;
       if (now - tooFewSinceNanos >= TOO_FEW_DEVICES_GRACE_NANOS) {
-        end(state, RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, "fewer than two writable devices (alive, on an"
-            + " alive host, reachable, with a capacity and a weight above 0) for "
-            + TimeUnit.NANOSECONDS.toSeconds(TOO_FEW_DEVICES_GRACE_NANOS) + " s: " + devices.stream()
-            .map(RebalancePlan.Device::deviceId).toList());
+        end(state, RebalanceOutcome.REBALANCE_NOTHING_MOVABLE, tooFewDevices(devices) + " for "
+            + TimeUnit.NANOSECONDS.toSeconds(TOO_FEW_DEVICES_GRACE_NANOS) + " s");
       }
       return;
     }
@@ -111,12 +110,7 @@ final class RebalanceJob {
       end(state, RebalanceOutcome.REBALANCE_BALANCED, "usage within the spread: " + now.describe());
       return;
     }
-    Set<Integer> sources = new HashSet<>();
-    for (RebalancePlan.Device d : devices) {
-      if ((double) d.usedBytes() / d.capacityBytes() > now.meanUsage()) {
-        sources.add(d.deviceId());
-      }
-    }
+    Set<Integer> sources = aboveMean(devices, now);
     List<RebalancePlan.FileCopies> files = core.read(view -> candidates.next(view, sources, SCAN_LIMIT));
     RebalancePlan.Result plan = RebalancePlan.plan(devices, files, spread, MOVES_PER_ROUND);
     switch (plan.outcome()) {
@@ -150,13 +144,30 @@ final class RebalanceJob {
     }
   }
 
+  /** Why no run can work with {@code devices}, fewer than two. */
+  static String tooFewDevices(List<RebalancePlan.Device> devices) {
+    return "fewer than two writable devices (alive, on an alive host, reachable, with a capacity and a weight"
+        + " above 0): " + devices.stream().map(RebalancePlan.Device::deviceId).toList();
+  }
+
+  /** The devices fuller than the mean usage: where moves start. */
+  static Set<Integer> aboveMean(List<RebalancePlan.Device> devices, RebalancePlan.Spread spread) {
+    Set<Integer> sources = new HashSet<>();
+    for (RebalancePlan.Device d : devices) {
+      if ((double) d.usedBytes() / d.capacityBytes() > spread.meanUsage()) {
+        sources.add(d.deviceId());
+      }
+    }
+    return sources;
+  }
+
   /**
    * The devices rebalance works with: alive, on an alive host, reachable and weighted above
    * zero, with the freshest capacity observed (the persisted one while none is) and the
    * bytes stored on them.
    */
-  private List<RebalancePlan.Device> writable(MetaView view, Map<Integer, Long> stored) {
-    DeviceObservations observations = core.observations();
+  static List<RebalancePlan.Device> writable(MetaView view, DeviceObservations observations,
+                                             Map<Integer, Long> stored) {
     List<RebalancePlan.Device> out = new ArrayList<>();
     for (DeviceRecord d : view.devices()) {
       HostRecord h = view.host(d.getHostId());

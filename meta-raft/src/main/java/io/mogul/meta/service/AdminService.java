@@ -1,7 +1,11 @@
 package io.mogul.meta.service;
 
 import io.grpc.stub.StreamObserver;
+import io.mogul.common.MogulException;
+import io.mogul.meta.jobs.RebalancePreview;
 import io.mogul.meta.placement.DeviceObservations;
+import io.mogul.meta.request.ControlFsck;
+import io.mogul.meta.request.ControlRebalance;
 import io.mogul.meta.request.CreateClass;
 import io.mogul.meta.request.CreateDevice;
 import io.mogul.meta.request.CreateDomain;
@@ -9,8 +13,6 @@ import io.mogul.meta.request.CreateHost;
 import io.mogul.meta.request.DeleteClass;
 import io.mogul.meta.request.DeleteDomain;
 import io.mogul.meta.request.DeleteHost;
-import io.mogul.meta.request.ControlFsck;
-import io.mogul.meta.request.ControlRebalance;
 import io.mogul.meta.request.Infos;
 import io.mogul.meta.request.JobRecords;
 import io.mogul.meta.request.KnownSettings;
@@ -36,6 +38,7 @@ import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DomainInfo;
 import io.mogul.proto.DomainRef;
 import io.mogul.proto.Empty;
+import io.mogul.proto.ErrorReason;
 import io.mogul.proto.HostInfo;
 import io.mogul.proto.HostRef;
 import io.mogul.proto.ListClassesRequest;
@@ -46,6 +49,8 @@ import io.mogul.proto.ListHostsResponse;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.ListSettingsResponse;
 import io.mogul.proto.RaftRole;
+import io.mogul.proto.RebalanceTestRequest;
+import io.mogul.proto.RebalanceTestResponse;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.SetDeviceWeightRequest;
 import io.mogul.proto.Setting;
@@ -61,6 +66,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** mogadm parity: hosts, devices, domains, classes, settings, cluster check and stats. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
@@ -358,5 +364,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void getRebalanceStatus(ListRequest request, StreamObserver<io.mogul.proto.RebalanceStatus> out) {
     Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), JobRecords::rebalance)), out);
+  }
+
+  /** Most moves a rebalance test shows: a plan's search is bounded, and so is the answer. */
+  static final int MAX_TEST_MOVES = 10_000;
+
+  @Override
+  public void rebalanceTest(RebalanceTestRequest request, StreamObserver<RebalanceTestResponse> out) {
+    // On the leader, whose device observations (reachability, capacity) a run would use.
+    writes.write(AdminGrpc.getRebalanceTestMethod(), request, out, () -> {
+      if (request.getMaxMoves() > MAX_TEST_MOVES) {
+        throw new MogulException(ErrorReason.INVALID_ARGUMENT, "a rebalance test shows at most " + MAX_TEST_MOVES
+            + " moves, not " + Integer.toUnsignedString(request.getMaxMoves()));
+      }
+      return CompletableFuture.completedFuture(RebalancePreview.of(core, request.getMaxMoves()));
+    });
   }
 }
