@@ -70,6 +70,8 @@ import java.util.concurrent.CompletableFuture;
 
 /** mogadm parity: hosts, devices, domains, classes, settings, cluster check and stats. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
+  /** Most moves a rebalance test shows: a plan's search is bounded, and so is the answer. */
+  static final int MAX_TEST_MOVES = 10_000;
 
   private final TrackerCore core;
   private final LeaderForwarding writes;
@@ -365,9 +367,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   public void getRebalanceStatus(ListRequest request, StreamObserver<io.mogul.proto.RebalanceStatus> out) {
     Calls.reply(Calls.call(() -> core.readAfterBarrier(request.getRead(), JobRecords::rebalance)), out);
   }
-
-  /** Most moves a rebalance test shows: a plan's search is bounded, and so is the answer. */
-  static final int MAX_TEST_MOVES = 10_000;
 
   @Override
   public void rebalanceTest(RebalanceTestRequest request, StreamObserver<RebalanceTestResponse> out) {
