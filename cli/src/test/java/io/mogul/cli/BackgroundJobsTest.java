@@ -356,6 +356,48 @@ class BackgroundJobsTest {
     assertEquals(0, table.exitCode(), table.toString());
     assertTrue(table.out().startsWith("would move: ") && table.out().contains("FROM"), table.toString());
     assertEquals(ExitCodes.USAGE, CliRun.run(home, env, new byte[0], "admin", "rebalance", "test", "-n", "-1").exitCode());
+
+    // A policy: files may only reach the emptiest device, and a run ends after two files.
+    int emptiest = usage.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    CliRun policy = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--to-devices",
+        Integer.toString(emptiest), "--limit-files", "2");
+    assertEquals(0, policy.exitCode(), policy.toString());
+    assertTrue(policy.out().contains("rebalance.to_devices") && policy.out().contains("rebalance.limit_files"),
+        policy.toString());
+    // Bad input is refused before anything is set.
+    CliRun refused = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--limit-files", "5",
+        "--to-devices", "x");
+    assertEquals(ExitCodes.USAGE, refused.exitCode(), refused.toString());
+    assertEquals("2", setting("rebalance.limit_files"));
+    JsonNode narrowed = new ObjectMapper().readTree(CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance",
+        "test").stdout());
+    assertEquals(emptiest, narrowed.get("toDevices").get(0).asInt(), narrowed.toString());
+    assertTrue(narrowed.get("moves").size() > 0, narrowed.toString());
+    for (JsonNode m : narrowed.get("moves")) {
+      assertEquals(emptiest, m.get("toDevice").asInt(), "a move onto a device the policy does not list: " + m);
+    }
+    assertEquals(0, CliRun.run(home, env, new byte[0], "admin", "rebalance", "start").exitCode());
+    await(Duration.ofSeconds(60), () -> {
+      RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
+      return !s.getRunning() && s.getOutcome() != RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED;
+    }, () -> "the limited rebalance did not end: " + storedBytes());
+    RebalanceStatus limited = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
+    assertEquals(RebalanceOutcome.REBALANCE_LIMIT_REACHED, limited.getOutcome(), limited.toString());
+    assertEquals(2, limited.getMovedFiles(), limited.toString());
+    Map<Integer, Long> afterLimited = storedBytes();
+    for (Map.Entry<Integer, Long> e : afterLimited.entrySet()) {
+      if (e.getKey() == emptiest) {
+        assertEquals(beforeTest.get(e.getKey()) + limited.getMovedBytes(), e.getValue(), "the listed device");
+      } else {
+        assertTrue(e.getValue() <= beforeTest.get(e.getKey()), "device " + e.getKey() + " gained files: " + afterLimited);
+      }
+    }
+    CliRun limitedStatus = CliRun.run(home, env, new byte[0], "admin", "rebalance", "status");
+    assertTrue(limitedStatus.out().contains("limit reached"), limitedStatus.toString());
+    assertEquals(0, CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--clear").exitCode());
+    assertEquals("", setting("rebalance.to_devices"));
+    assertEquals("0", setting("rebalance.limit_files"));
+
     CliRun start = CliRun.run(home, env, new byte[0], "admin", "rebalance", "start");
     assertEquals(0, start.exitCode(), start.toString());
     long begin = System.nanoTime();
@@ -555,6 +597,11 @@ class BackgroundJobsTest {
 
   private static void setting(String name, String value) {
     client.admin(a -> a.setSetting(Setting.newBuilder().setName(name).setValue(value).build()));
+  }
+
+  private static String setting(String name) {
+    return client.admin(a -> a.listSettings(ListRequest.getDefaultInstance())).getSettingsList().stream()
+        .filter(st -> st.getName().equals(name)).findFirst().orElseThrow().getValue();
   }
 
   private static DataNodeGrpc.DataNodeBlockingStub datanode(String address) {

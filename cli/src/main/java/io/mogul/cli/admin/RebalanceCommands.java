@@ -4,11 +4,14 @@ import io.mogul.cli.ExitCodes;
 import io.mogul.cli.GlobalOptions;
 import io.mogul.cli.Output;
 import io.mogul.cli.ProtoJson;
+import io.mogul.common.MogulException;
+import io.mogul.meta.request.KnownSettings;
 import io.mogul.proto.Empty;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.RebalanceStatus;
 import io.mogul.proto.RebalanceTestRequest;
 import io.mogul.proto.RebalanceTestResponse;
+import io.mogul.proto.Setting;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Spec;
 /** {@code mogul admin rebalance ...}: moving files from fuller to emptier devices. */
 @Command(name = "rebalance", description = "Start, stop and watch rebalancing of files across devices.",
     subcommands = {RebalanceCommands.Start.class, RebalanceCommands.Stop.class, RebalanceCommands.Status.class,
-        RebalanceCommands.Test.class})
+        RebalanceCommands.Test.class, RebalanceCommands.Policy.class})
 final class RebalanceCommands {
   private RebalanceCommands() {}
 
@@ -54,6 +57,7 @@ final class RebalanceCommands {
       case REBALANCE_BALANCED -> "balanced (spread reached)";
       case REBALANCE_NOTHING_MOVABLE -> "stopped: nothing movable (spread not reached)";
       case REBALANCE_STOPPED_BY_ADMIN -> "stopped by an administrator";
+      case REBALANCE_LIMIT_REACHED -> "stopped: limit reached (rebalance.limit_files or limit_bytes)";
       // Ended before outcomes were recorded, or never started.
       default -> s.getFinishedMs() != 0 ? "stopped (spread reached)" : s.getStartedMs() == 0 ? "never run" : "stopped";
     };
@@ -112,7 +116,9 @@ final class RebalanceCommands {
       out.table(List.of("DEVICE", "HOST", "STORED", "CAPACITY", "USAGE"), r.getDevicesList().stream().<List<?>>map(d ->
           List.of(d.getDeviceId(), d.getHostId(), Output.bytes(d.getStoredBytes()), Output.bytes(d.getCapacityBytes()),
               percent((double) d.getStoredBytes() / d.getCapacityBytes()))).toList());
-      out.stream().println("mean usage " + percent(r.getMeanUsage()) + ", spread allowed " + r.getSpreadPercent() + "%");
+      out.stream().println("mean usage " + percent(r.getMeanUsage()) + ", spread allowed " + r.getSpreadPercent() + "%"
+          + ", from devices " + (r.getFromDevicesCount() == 0 ? "any" : r.getFromDevicesList())
+          + ", to devices " + (r.getToDevicesCount() == 0 ? "any" : r.getToDevicesList()));
       if (r.getMovesCount() > 0) {
         out.stream().println();
         out.table(List.of("FID", "LENGTH", "FROM", "TO"), r.getMovesList().stream().<List<?>>map(m ->
@@ -124,6 +130,59 @@ final class RebalanceCommands {
 
     private static String percent(double usage) {
       return String.format(Locale.ROOT, "%.2f%%", usage * 100);
+    }
+  }
+
+  /** The settings that make up the rebalance policy, in the order they are shown. */
+  static final List<String> POLICY_SETTINGS = List.of("rebalance.from_devices", "rebalance.to_devices",
+      "rebalance.limit_files", "rebalance.limit_bytes");
+
+  @Command(name = "policy", description = "Show or set which devices rebalance moves files off and onto, and after how"
+      + " many files or bytes a started run ends (the rebalance.* settings; mogadm rebalance policy).")
+  static final class Policy implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin GlobalOptions global;
+    @Option(names = "--from-devices", paramLabel = "IDS", description = "Device ids files may leave, comma-separated"
+        + " (empty: every writable device).") String from;
+    @Option(names = "--to-devices", paramLabel = "IDS", description = "Device ids files may reach, comma-separated"
+        + " (empty: every writable device).") String to;
+    @Option(names = "--limit-files", paramLabel = "N", description = "End a started run after this many files"
+        + " (0: no limit).") String limitFiles;
+    @Option(names = "--limit-bytes", paramLabel = "N", description = "End a started run after this many bytes"
+        + " (0: no limit).") String limitBytes;
+    @Option(names = "--clear", description = "Back to every device and no limit.") boolean clear;
+
+    @Override
+    public Integer call() {
+      Map<String, String> changes = new LinkedHashMap<>();
+      String[] given = {from, to, limitFiles, limitBytes};
+      for (int i = 0; i < given.length; i++) {
+        if (given[i] != null) {
+          changes.put(POLICY_SETTINGS.get(i), given[i]);
+        }
+      }
+      if (clear) {
+        if (!changes.isEmpty()) {
+          throw new ParameterException(spec.commandLine(), "--clear cannot be combined with other policy options");
+        }
+        POLICY_SETTINGS.forEach(n -> changes.put(n, KnownSettings.require(n).defaultValue()));
+      }
+      // Every value is checked before any is set, so bad input changes nothing.
+      for (Map.Entry<String, String> c : changes.entrySet()) {
+        try {
+          KnownSettings.check(KnownSettings.require(c.getKey()), c.getValue());
+        } catch (MogulException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
+      for (Map.Entry<String, String> c : changes.entrySet()) {
+        AdminCommand.call(global, a -> a.setSetting(Setting.newBuilder().setName(c.getKey()).setValue(c.getValue())
+            .build()));
+      }
+      List<Setting> policy = AdminCommand.call(global, a -> a.listSettings(ListRequest.getDefaultInstance()))
+          .getSettingsList().stream().filter(st -> POLICY_SETTINGS.contains(st.getName())).toList();
+      SettingsCommands.print(global.output(), policy);
+      return ExitCodes.OK;
     }
   }
 

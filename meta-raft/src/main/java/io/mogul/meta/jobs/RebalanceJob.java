@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * the moves, {@link DeviceBytesCensus} counts the bytes stored per device and
  * {@link RebalanceCandidates} finds the files to consider, a bounded page per round.
  *
- * <p>A started run ends on its own in one of two ways, recorded with the outcome and why:
+ * <p>A started run ends on its own in one of three ways, recorded with the outcome and why:
  * BALANCED once the spread is reached, NOTHING_MOVABLE when usage is outside the spread but
  * no file anywhere can move closer to even (a full turn over the fid table found none, or
- * fewer than two devices have been writable for a minute). Moves are committed through
+ * fewer than two devices have been writable for a minute), LIMIT_REACHED once it moved the
+ * files or bytes its {@link RebalancePolicy} allows. The policy's device filters also
+ * narrow which devices files leave and reach. Moves are committed through
  * Raft one by one, so a new leader continues from the balance it finds; its count of the
  * bytes per device starts afresh.
  */
@@ -89,6 +91,12 @@ final class RebalanceJob {
 
   private void step(RebalanceStatus state) throws InterruptedException {
     long spread = settings.number("rebalance.spread_percent");
+    RebalancePolicy policy = RebalancePolicy.read(settings);
+    String enough = state.getRunning() ? policy.limitReached(state) : null;
+    if (enough != null) {
+      end(state, RebalanceOutcome.REBALANCE_LIMIT_REACHED, enough);
+      return;
+    }
     Map<Integer, Long> stored = core.read(view -> census.advance(view, SCAN_LIMIT));
     List<RebalancePlan.Device> devices = core.read(view -> writable(view, core.observations(),
         stored == null ? Map.of() : stored));
@@ -110,9 +118,9 @@ final class RebalanceJob {
       end(state, RebalanceOutcome.REBALANCE_BALANCED, "usage within the spread: " + now.describe());
       return;
     }
-    Set<Integer> sources = aboveMean(devices, now);
+    Set<Integer> sources = aboveMean(devices, now, policy);
     List<RebalancePlan.FileCopies> files = core.read(view -> candidates.next(view, sources, SCAN_LIMIT));
-    RebalancePlan.Result plan = RebalancePlan.plan(devices, files, spread, MOVES_PER_ROUND);
+    RebalancePlan.Result plan = RebalancePlan.plan(devices, files, spread, MOVES_PER_ROUND, policy);
     switch (plan.outcome()) {
       case BALANCED -> end(state, RebalanceOutcome.REBALANCE_BALANCED, plan.detail());
       case NOTHING_MOVABLE -> {
@@ -127,16 +135,17 @@ final class RebalanceJob {
       case MOVES -> {
         candidates.progressed();
         LOG.debug("rebalance: {}", plan.detail());
-        move(plan.moves());
+        move(plan.moves(), policy);
       }
       default -> throw new IllegalStateException("outcome " + plan.outcome());
     }
   }
 
-  private void move(List<RebalancePlan.Move> moves) throws InterruptedException {
+  private void move(List<RebalancePlan.Move> moves, RebalancePolicy policy) throws InterruptedException {
     for (RebalancePlan.Move m : moves) {
-      if (!active(core.read(JobRecords::rebalance))) {
-        return;
+      RebalanceStatus state = core.read(JobRecords::rebalance);
+      if (!active(state) || (state.getRunning() && policy.limitReached(state) != null)) {
+        return; // the next round ends a run that moved enough
       }
       if (repair.move(m.fid(), m.from(), m.to(), bandwidth)) {
         census.moved(m.fid(), m.length(), m.from(), m.to());
@@ -150,11 +159,12 @@ final class RebalanceJob {
         + " above 0): " + devices.stream().map(RebalancePlan.Device::deviceId).toList();
   }
 
-  /** The devices fuller than the mean usage: where moves start. */
-  static Set<Integer> aboveMean(List<RebalancePlan.Device> devices, RebalancePlan.Spread spread) {
+  /** The devices fuller than the mean usage that the policy lets files leave: where moves start. */
+  static Set<Integer> aboveMean(List<RebalancePlan.Device> devices, RebalancePlan.Spread spread,
+                                RebalancePolicy policy) {
     Set<Integer> sources = new HashSet<>();
     for (RebalancePlan.Device d : devices) {
-      if ((double) d.usedBytes() / d.capacityBytes() > spread.meanUsage()) {
+      if ((double) d.usedBytes() / d.capacityBytes() > spread.meanUsage() && policy.allowsFrom(d.deviceId())) {
         sources.add(d.deviceId());
       }
     }

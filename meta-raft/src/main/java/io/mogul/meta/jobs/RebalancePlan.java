@@ -168,10 +168,21 @@ final class RebalancePlan {
    * finding a first move, the outcome is {@link Outcome#SEARCH_LIMIT}, never NOTHING_MOVABLE.
    */
   static Result plan(List<Device> devices, List<FileCopies> files, long spreadPercent, int maxMoves) {
-    return plan(devices, files, spreadPercent, maxMoves, MAX_CHECKS);
+    return plan(devices, files, spreadPercent, maxMoves, MAX_CHECKS, RebalancePolicy.ANY);
+  }
+
+  /** As above, moving only off and onto the devices {@code policy} allows. */
+  static Result plan(List<Device> devices, List<FileCopies> files, long spreadPercent, int maxMoves,
+                     RebalancePolicy policy) {
+    return plan(devices, files, spreadPercent, maxMoves, MAX_CHECKS, policy);
   }
 
   static Result plan(List<Device> devices, List<FileCopies> files, long spreadPercent, int maxMoves, long maxChecks) {
+    return plan(devices, files, spreadPercent, maxMoves, maxChecks, RebalancePolicy.ANY);
+  }
+
+  static Result plan(List<Device> devices, List<FileCopies> files, long spreadPercent, int maxMoves, long maxChecks,
+                     RebalancePolicy policy) {
     Map<Integer, Load> loads = new LinkedHashMap<>();
     for (Device d : devices) {
       loads.put(d.deviceId(), new Load(d));
@@ -195,7 +206,7 @@ final class RebalancePlan {
     Refusals refusals = new Refusals(maxChecks);
     while (!now.balanced() && moves.size() < maxMoves) {
       refusals = new Refusals(refusals.checksLeft);
-      Move next = nextMove(all, now, onDevice, moved, refusals);
+      Move next = nextMove(all, now, onDevice, moved, refusals, policy);
       if (next == null) {
         break;
       }
@@ -217,17 +228,19 @@ final class RebalancePlan {
           "no move found within " + maxChecks + " checks: " + before.describe());
     }
     return new Result(Outcome.NOTHING_MOVABLE, List.of(), before, before,
-        "no file can move closer to even: " + before.describe() + "; " + refusals.describe());
+        "no file can move closer to even" + policy.describe() + ": " + before.describe() + "; " + refusals.describe());
   }
 
   /** The best move from the fullest possible source to the emptiest possible target, or null. */
   private static Move nextMove(List<Load> all, Spread now, Map<Integer, List<FileCopies>> onDevice, Set<Long> moved,
-                               Refusals refusals) {
+                               Refusals refusals, RebalancePolicy policy) {
     double mean = now.meanUsage();
     double allowed = mean * now.spreadPercent() / 100.0;
     Comparator<Load> byUsage = Comparator.comparingDouble(Load::usage).thenComparingInt(l -> l.device.deviceId());
-    List<Load> sources = all.stream().filter(l -> l.usage() > mean).sorted(byUsage.reversed()).toList();
-    List<Load> targets = all.stream().filter(l -> l.usage() < mean).sorted(byUsage).toList();
+    List<Load> sources = all.stream().filter(l -> l.usage() > mean && policy.allowsFrom(l.device.deviceId()))
+        .sorted(byUsage.reversed()).toList();
+    List<Load> targets = all.stream().filter(l -> l.usage() < mean && policy.allowsTo(l.device.deviceId()))
+        .sorted(byUsage).toList();
     for (Load source : sources) {
       boolean sourceOut = source.usage() - mean > allowed;
       for (Load target : targets) {

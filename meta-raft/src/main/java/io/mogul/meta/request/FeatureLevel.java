@@ -1,5 +1,6 @@
 package io.mogul.meta.request;
 
+import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.FsckAction;
 
@@ -19,18 +20,26 @@ public final class FeatureLevel {
   public static final int BASE = 1;
   /** Adds fsck clearlog: {@code fsck_control} with {@link FsckAction#FSCK_CLEAR_LOG}. */
   public static final int FSCK_CLEAR_LOG = 2;
+  /**
+   * Adds the rebalance policy: the {@code rebalance.from_devices}, {@code to_devices},
+   * {@code limit_files} and {@code limit_bytes} settings, and runs that end with
+   * {@link RebalanceOutcome#REBALANCE_LIMIT_REACHED}.
+   */
+  public static final int REBALANCE_POLICY = 3;
   /** The level of this build. */
-  public static final int CURRENT = FSCK_CLEAR_LOG;
+  public static final int CURRENT = REBALANCE_POLICY;
 
   private FeatureLevel() {}
 
   /** The lowest feature level whose trackers apply {@code command} as this build does. */
   public static int required(Command command) {
-    if (command.getOpCase() == Command.OpCase.FSCK_CONTROL
-        && command.getFsckControl().getAction() == FsckAction.FSCK_CLEAR_LOG) {
-      return FSCK_CLEAR_LOG;
-    }
-    return BASE;
+    return switch (command.getOpCase()) {
+      case FSCK_CONTROL -> command.getFsckControl().getAction() == FsckAction.FSCK_CLEAR_LOG ? FSCK_CLEAR_LOG : BASE;
+      case SET_SETTING -> KnownSettings.level(command.getSetSetting().getName());
+      case REBALANCE_CONTROL -> command.getRebalanceControl().getOutcome() == RebalanceOutcome.REBALANCE_LIMIT_REACHED
+          ? REBALANCE_POLICY : BASE;
+      default -> BASE;
+    };
   }
 
   /** What a level added, for messages. */
@@ -38,6 +47,7 @@ public final class FeatureLevel {
     return switch (level) {
       case BASE -> "the first release's commands";
       case FSCK_CLEAR_LOG -> "fsck clearlog";
+      case REBALANCE_POLICY -> "the rebalance policy";
       default -> "feature level " + level;
     };
   }

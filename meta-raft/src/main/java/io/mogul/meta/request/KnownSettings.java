@@ -9,11 +9,14 @@ import java.util.Map;
 
 /** The one registry of cluster settings: their names, defaults, value rules and meanings. */
 public final class KnownSettings {
-  /** A setting's definition. */
-  public record Definition(String name, String defaultValue, Kind kind, String description) {}
+  /**
+   * A setting's definition; {@code level} is the {@link FeatureLevel} that introduced it
+   * (an older tracker rejects a setting it does not know).
+   */
+  public record Definition(String name, String defaultValue, Kind kind, String description, int level) {}
 
   /** How a value is checked. */
-  public enum Kind { BOOLEAN, NON_NEGATIVE_INTEGER }
+  public enum Kind { BOOLEAN, NON_NEGATIVE_INTEGER, DEVICE_LIST }
 
   private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
 
@@ -43,12 +46,43 @@ public final class KnownSettings {
         "bandwidth rebalance moves may use, apart from replication.max_bytes_per_second (0: unlimited)");
     define("list_keys.max_limit", "10000", Kind.NON_NEGATIVE_INTEGER,
         "most keys one list_keys call returns");
+    define("rebalance.from_devices", "", Kind.DEVICE_LIST,
+        "device ids rebalance may move files off, comma-separated (empty: every writable device)",
+        FeatureLevel.REBALANCE_POLICY);
+    define("rebalance.to_devices", "", Kind.DEVICE_LIST,
+        "device ids rebalance may move files onto, comma-separated (empty: every writable device)",
+        FeatureLevel.REBALANCE_POLICY);
+    define("rebalance.limit_files", "0", Kind.NON_NEGATIVE_INTEGER,
+        "a started rebalance ends once it has moved this many files (0: no limit)", FeatureLevel.REBALANCE_POLICY);
+    define("rebalance.limit_bytes", "0", Kind.NON_NEGATIVE_INTEGER,
+        "a started rebalance ends once it has moved this many bytes (0: no limit)", FeatureLevel.REBALANCE_POLICY);
   }
 
   private KnownSettings() {}
 
   private static void define(String name, String value, Kind kind, String description) {
-    DEFINITIONS.put(name, new Definition(name, value, kind, description));
+    define(name, value, kind, description, FeatureLevel.BASE);
+  }
+
+  private static void define(String name, String value, Kind kind, String description, int level) {
+    DEFINITIONS.put(name, new Definition(name, value, kind, description, level));
+  }
+
+  /** The feature level a tracker needs to know the setting; {@link FeatureLevel#BASE} for unknown names (refused anyway). */
+  static int level(String name) {
+    Definition d = DEFINITIONS.get(name);
+    return d == null ? FeatureLevel.BASE : d.level();
+  }
+
+  /** The device ids of a DEVICE_LIST value in canonical form (empty: none listed). */
+  public static java.util.SortedSet<Integer> devices(String canonical) {
+    java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+    for (String part : canonical.split(",")) {
+      if (!part.isEmpty()) {
+        ids.add(Integer.parseInt(part));
+      }
+    }
+    return ids;
   }
 
   public static List<Definition> all() {
@@ -83,6 +117,26 @@ public final class KnownSettings {
         } catch (NumberFormatException e) {
           throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes a non-negative integer, got '" + value + "'");
         }
+      }
+      case DEVICE_LIST -> {
+        java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+        for (String part : v.split(",")) {
+          String id = part.trim();
+          if (id.isEmpty()) {
+            continue;
+          }
+          try {
+            int n = Integer.parseInt(id);
+            if (n <= 0) {
+              throw new NumberFormatException();
+            }
+            ids.add(n);
+          } catch (NumberFormatException e) {
+            throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes device ids separated by commas,"
+                + " got '" + value + "'");
+          }
+        }
+        return String.join(",", ids.stream().map(String::valueOf).toList());
       }
       default -> throw new IllegalStateException("kind " + d.kind());
     }

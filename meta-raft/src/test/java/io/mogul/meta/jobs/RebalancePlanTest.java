@@ -112,6 +112,34 @@ class RebalancePlanTest {
   }
 
   @Test
+  void policyLetsFilesLeaveOnlyTheListedDevicesAndReachOnlyTheListedOnes() {
+    Cluster c = new Cluster().device(1, GB).device(2, GB).device(3, GB).device(4, GB)
+        .files(30, 10_000, HOSTS, 1).files(24, 10_000, HOSTS, 2).files(5, 10_000, HOSTS, 3).files(2, 10_000, HOSTS, 4);
+    RebalancePolicy policy = new RebalancePolicy(java.util.Set.of(2), java.util.Set.of(3), 0, 0);
+    Result r = RebalancePlan.plan(c.devices(), new ArrayList<>(c.files.values()), 10, 100, policy);
+    assertEquals(Outcome.MOVES, r.outcome(), r.detail());
+    for (Move m : r.moves()) {
+      assertEquals(2, m.from(), "moved off a device the policy does not list: " + m);
+      assertEquals(3, m.to(), "moved onto a device the policy does not list: " + m);
+    }
+    // Without the policy the fullest device gives first, to the emptiest.
+    Move first = c.plan(10, 1).moves().get(0);
+    assertEquals(1, first.from());
+    assertEquals(4, first.to());
+  }
+
+  @Test
+  void policyThatAllowsNoUsefulMoveEndsAsNothingMovableAndSaysSo() {
+    Cluster c = new Cluster().device(1, GB).device(2, GB).device(3, GB)
+        .files(30, 10_000, HOSTS, 1).files(10, 10_000, HOSTS, 2).files(1, 10_000, HOSTS, 3);
+    // Device 1 is the only one above the mean; the policy lets files leave device 2 only.
+    Result r = RebalancePlan.plan(c.devices(), new ArrayList<>(c.files.values()), 10, 10,
+        new RebalancePolicy(java.util.Set.of(2), java.util.Set.of(), 0, 0));
+    assertEquals(Outcome.NOTHING_MOVABLE, r.outcome(), r.detail());
+    assertTrue(r.detail().contains("policy: from devices [2], to devices any"), r.detail());
+  }
+
+  @Test
   void firstMoveGoesFromTheFullestDeviceToTheEmptiest() {
     Cluster c = new Cluster().device(1, GB).device(2, GB).device(3, GB).device(4, GB)
         .files(30, 10_000, HOSTS, 1).files(20, 10_000, HOSTS, 2).files(10, 10_000, HOSTS, 3).files(2, 10_000, HOSTS, 4);

@@ -3,6 +3,8 @@ package io.mogul.meta.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mogul.proto.RebalanceOutcome;
+import io.mogul.proto.Setting;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.FsckAction;
 import io.mogul.proto.meta.FsckControl;
@@ -28,8 +30,31 @@ class FeatureLevelTest {
   }
 
   @Test
+  void theRebalancePolicysSettingsAndItsOutcomeNeedTheLevelThatIntroducedThem() {
+    for (String name : new String[] {"rebalance.from_devices", "rebalance.to_devices", "rebalance.limit_files",
+        "rebalance.limit_bytes"}) {
+      assertEquals(FeatureLevel.REBALANCE_POLICY, FeatureLevel.required(setting(name)), name);
+    }
+    assertEquals(FeatureLevel.BASE, FeatureLevel.required(setting("rebalance.spread_percent")));
+    assertEquals(FeatureLevel.BASE, FeatureLevel.required(setting("no.such.setting")));
+    assertEquals(FeatureLevel.REBALANCE_POLICY, FeatureLevel.required(
+        ControlRebalance.finish(1, RebalanceOutcome.REBALANCE_LIMIT_REACHED, "moved 2 files", 2)));
+    assertEquals(FeatureLevel.BASE, FeatureLevel.required(
+        ControlRebalance.finish(1, RebalanceOutcome.REBALANCE_BALANCED, "balanced", 2)));
+    assertEquals(FeatureLevel.BASE, FeatureLevel.required(ControlRebalance.prepare(true, false, 1)));
+  }
+
+  private static Command setting(String name) {
+    return Command.newBuilder().setSetSetting(Setting.newBuilder().setName(name).setValue("1")).build();
+  }
+
+  @Test
   void thisBuildAppliesEveryLevelItKnows() {
-    assertTrue(FeatureLevel.CURRENT >= FeatureLevel.FSCK_CLEAR_LOG);
+    assertTrue(FeatureLevel.CURRENT >= FeatureLevel.REBALANCE_POLICY);
     assertTrue(FeatureLevel.describe(FeatureLevel.FSCK_CLEAR_LOG).contains("clearlog"));
+    assertTrue(FeatureLevel.describe(FeatureLevel.REBALANCE_POLICY).contains("rebalance policy"));
+    for (KnownSettings.Definition d : KnownSettings.all()) {
+      assertTrue(d.level() >= FeatureLevel.BASE && d.level() <= FeatureLevel.CURRENT, d.name());
+    }
   }
 }

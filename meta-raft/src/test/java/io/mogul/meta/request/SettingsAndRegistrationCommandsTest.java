@@ -52,6 +52,21 @@ class SettingsAndRegistrationCommandsTest {
   }
 
   @Test
+  void deviceListSettingsStoreSortedUniqueIdsAndRefuseAnythingElse() {
+    Setting s = f.ok(SetSetting.prepare(Setting.newBuilder().setName("rebalance.to_devices").setValue(" 3, 1,3,, ")
+        .build(), f)).getSetting();
+    assertEquals("1,3", s.getValue());
+    assertEquals("1,3", f.view().setting("rebalance.to_devices"));
+    for (String bad : new String[] {"x", "0", "-2", "1;2", "2147483648"}) {
+      f.rejects(ErrorReason.INVALID_ARGUMENT, ctx -> SetSetting.prepare(Setting.newBuilder()
+          .setName("rebalance.to_devices").setValue(bad).build(), ctx));
+    }
+    assertEquals("1,3", f.view().setting("rebalance.to_devices"), "a refused value changes nothing");
+    assertEquals("", f.ok(SetSetting.prepare(Setting.newBuilder().setName("rebalance.to_devices").setValue("")
+        .build(), f)).getSetting().getValue());
+  }
+
+  @Test
   void settingErrors() {
     f.rejects(ErrorReason.UNKNOWN_SETTING, ctx -> SetSetting.prepare(Setting.newBuilder().setName("nope").setValue("1").build(), ctx));
     f.rejects(ErrorReason.INVALID_ARGUMENT, ctx -> SetSetting.prepare(Setting.newBuilder().setName("rebalance.enabled").setValue("maybe").build(), ctx));
