@@ -5,7 +5,10 @@ import io.mogul.proto.ErrorReason;
 import io.mogul.proto.Setting;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /** The one registry of cluster settings: their names, defaults, value rules and meanings. */
 public final class KnownSettings {
@@ -75,8 +78,8 @@ public final class KnownSettings {
   }
 
   /** The device ids of a DEVICE_LIST value in canonical form (empty: none listed). */
-  public static java.util.SortedSet<Integer> devices(String canonical) {
-    java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+  public static SortedSet<Integer> devices(String canonical) {
+    SortedSet<Integer> ids = new TreeSet<>();
     for (String part : canonical.split(",")) {
       if (!part.isEmpty()) {
         ids.add(Integer.parseInt(part));
@@ -105,7 +108,7 @@ public final class KnownSettings {
         if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
           throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes true or false, got '" + value + "'");
         }
-        return v.toLowerCase(java.util.Locale.ROOT);
+        return v.toLowerCase(Locale.ROOT);
       }
       case NON_NEGATIVE_INTEGER -> {
         try {
@@ -119,7 +122,7 @@ public final class KnownSettings {
         }
       }
       case DEVICE_LIST -> {
-        java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+        SortedSet<Integer> ids = new TreeSet<>();
         for (String part : v.split(",")) {
           String id = part.trim();
           if (id.isEmpty()) {
