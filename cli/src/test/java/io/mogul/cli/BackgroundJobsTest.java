@@ -368,6 +368,10 @@ class BackgroundJobsTest {
     CliRun refused = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--limit-files", "5",
         "--to-devices", "x");
     assertEquals(ExitCodes.USAGE, refused.exitCode(), refused.toString());
+    CliRun unknown = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--limit-files", "5",
+        "--from-devices", "999");
+    assertEquals(ExitCodes.USAGE, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.stderr().contains("no device 999"), unknown.toString());
     assertEquals("2", setting("rebalance.limit_files"));
     JsonNode narrowed = new ObjectMapper().readTree(CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance",
         "test").stdout());

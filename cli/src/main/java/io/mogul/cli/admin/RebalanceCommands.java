@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -168,11 +170,24 @@ final class RebalanceCommands {
         POLICY_SETTINGS.forEach(n -> changes.put(n, KnownSettings.require(n).defaultValue()));
       }
       // Every value is checked before any is set, so bad input changes nothing.
+      Set<Integer> listed = new TreeSet<>();
       for (Map.Entry<String, String> c : changes.entrySet()) {
+        KnownSettings.Definition d = KnownSettings.require(c.getKey());
         try {
-          KnownSettings.check(KnownSettings.require(c.getKey()), c.getValue());
+          String canonical = KnownSettings.check(d, c.getValue());
+          if (d.kind() == KnownSettings.Kind.DEVICE_LIST) {
+            listed.addAll(KnownSettings.devices(canonical));
+          }
         } catch (MogulException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
+      if (!listed.isEmpty()) {
+        AdminCommand.call(global, a -> a.listDevices(ListRequest.getDefaultInstance())).getDevicesList()
+            .forEach(dev -> listed.remove(dev.getDeviceId()));
+        if (!listed.isEmpty()) {
+          throw new ParameterException(spec.commandLine(), "no device " + listed.iterator().next()
+              + (listed.size() > 1 ? " (nor " + listed.stream().skip(1).toList() + ")" : ""));
         }
       }
       for (Map.Entry<String, String> c : changes.entrySet()) {

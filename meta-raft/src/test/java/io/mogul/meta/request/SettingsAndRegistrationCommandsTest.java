@@ -52,7 +52,8 @@ class SettingsAndRegistrationCommandsTest {
   }
 
   @Test
-  void deviceListSettingsStoreSortedUniqueIdsAndRefuseAnythingElse() {
+  void deviceListSettingsStoreSortedUniqueIdsOfKnownDevicesAndRefuseAnythingElse() {
+    assertEquals(List.of(1, 2, 3), register("h1", 3).getDeviceIdsList());
     Setting s = f.ok(SetSetting.prepare(Setting.newBuilder().setName("rebalance.to_devices").setValue(" 3, 1,3,, ")
         .build(), f)).getSetting();
     assertEquals("1,3", s.getValue());
@@ -61,7 +62,12 @@ class SettingsAndRegistrationCommandsTest {
       f.rejects(ErrorReason.INVALID_ARGUMENT, ctx -> SetSetting.prepare(Setting.newBuilder()
           .setName("rebalance.to_devices").setValue(bad).build(), ctx));
     }
+    f.rejects(ErrorReason.UNKNOWN_DEVICE, ctx -> SetSetting.prepare(Setting.newBuilder()
+        .setName("rebalance.from_devices").setValue("2,9").build(), ctx));
+    f.fails(ErrorReason.UNKNOWN_DEVICE, Command.newBuilder().setSetSetting(Setting.newBuilder()
+        .setName("rebalance.from_devices").setValue("9")).build());
     assertEquals("1,3", f.view().setting("rebalance.to_devices"), "a refused value changes nothing");
+    assertEquals(null, f.view().setting("rebalance.from_devices"));
     assertEquals("", f.ok(SetSetting.prepare(Setting.newBuilder().setName("rebalance.to_devices").setValue("")
         .build(), f)).getSetting().getValue());
   }
