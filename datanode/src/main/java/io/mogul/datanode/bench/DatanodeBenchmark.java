@@ -28,10 +28,17 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures one datanode: fsync'ed 4 KiB writes/s with 16 concurrent streams (unary
@@ -49,31 +56,36 @@ import java.util.zip.CRC32C;
  * {@code server.readThreads: 0}, when the default uses read threads; else 8 read threads)
  * for comparison.
  */
-public final class DatanodeBenchmark {
+@Command(name = "DatanodeBenchmark", mixinStandardHelpOptions = true,
+    description = "One datanode's small writes and reads, large blobs, and index heap per blob.")
+public final class DatanodeBenchmark implements Callable<Integer> {
+  @Option(names = "--address", paramLabel = "HOST:PORT",
+      description = "A running datanode (default: start one in this JVM).") String address;
+  @Option(names = "--dir", description = "Data directory of the started datanode (default: a temporary one).") Path dir;
+  @Option(names = "--device", description = "Device id to write to (default ${DEFAULT-VALUE}).") int device = 1;
+  @Option(names = "--seconds", description = "Seconds per measurement (default ${DEFAULT-VALUE}).") int seconds = 10;
+  @Option(names = "--streams", description = "Concurrent streams (default ${DEFAULT-VALUE}).") int streams = 16;
+  @Option(names = "--large-blobs", description = "64 MiB blobs to write and read (default ${DEFAULT-VALUE}).")
+  int largeBlobs = 16;
+  @Option(names = "--warmup", description = "Unmeasured seconds per kind of call first (default ${DEFAULT-VALUE}).")
+  int warmup = 10;
+  @Option(names = "--window", description = "Pipelined calls in flight per stream (default ${DEFAULT-VALUE}).")
+  int window = 64;
+  @Spec CommandSpec spec;
+
   private DatanodeBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    String address = null;
-    Path dir = null;
-    int device = 1;
-    int seconds = 10;
-    int streams = 16;
-    int largeBlobs = 16;
-    int warmup = 10;
-    int window = 64;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--address" -> address = args[++i];
-        case "--dir" -> dir = Path.of(args[++i]);
-        case "--device" -> device = Integer.parseInt(args[++i]);
-        case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-        case "--streams" -> streams = Integer.parseInt(args[++i]);
-        case "--large-blobs" -> largeBlobs = Integer.parseInt(args[++i]);
-        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-        case "--window" -> window = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-      }
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DatanodeBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (device < 1 || seconds < 1 || streams < 1 || largeBlobs < 0 || warmup < 0 || window < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--device, --seconds, --streams and --window must be positive; --large-blobs and --warmup not negative");
     }
+    String address = this.address;
     DatanodeServer server = null;
     DatanodeConfig c = new DatanodeConfig();
     if (address == null) {
@@ -133,6 +145,7 @@ public final class DatanodeBenchmark {
       restartAndReadAgain(c, device, fidBase, written, streams, window, seconds, warmup);
     }
     indexHeapPerBlob(1_000_000);
+    return 0;
   }
 
   /**

@@ -12,8 +12,15 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures the storage engine alone, without gRPC: fsync'ed in-memory blob writes through
@@ -26,30 +33,27 @@ import java.util.stream.Stream;
  * </pre>
  * The first round includes JIT warm-up; compare the later ones.
  */
-public final class StoreWriteBenchmark {
+@Command(name = "StoreWriteBenchmark", mixinStandardHelpOptions = true,
+    description = "fsync'ed blob writes through the storage engine alone.")
+public final class StoreWriteBenchmark implements Callable<Integer> {
+  @Option(names = "--blob-bytes", description = "Bytes per blob (default ${DEFAULT-VALUE}).") int blobBytes = 1 << 20;
+  @Option(names = "--count", description = "Blobs per round (default ${DEFAULT-VALUE}).") int count = 1500;
+  @Option(names = "--in-flight", description = "Writes in flight (default ${DEFAULT-VALUE}).") int inFlight = 16;
+  @Option(names = "--rounds", description = "Rounds, each on a fresh store (default ${DEFAULT-VALUE}).") int rounds = 5;
+  @Option(names = "--dir", description = "Where the rounds' stores go (default: temporary directories).") Path base;
+  @Spec CommandSpec spec;
+
   private StoreWriteBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    int blobBytes = 1 << 20;
-    int count = 1500;
-    int inFlight = 16;
-    int rounds = 5;
-    Path base = null;
-    for (int i = 0; i < args.length; i++) {
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--blob-bytes" -> blobBytes = Integer.parseInt(args[++i]);
-        case "--count" -> count = Integer.parseInt(args[++i]);
-        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
-        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-        case "--dir" -> base = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new StoreWriteBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
     if (blobBytes < 0 || count < 1 || inFlight < 1 || rounds < 1) {
-      throw new IllegalArgumentException("--blob-bytes must not be negative; --count, --in-flight and --rounds must be positive");
+      throw new ParameterException(spec.commandLine(),
+          "--blob-bytes must not be negative; --count, --in-flight and --rounds must be positive");
     }
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -91,6 +95,7 @@ public final class StoreWriteBenchmark {
         delete(dir);
       }
     }
+    return 0;
   }
 
   private static void delete(Path dir) throws IOException {

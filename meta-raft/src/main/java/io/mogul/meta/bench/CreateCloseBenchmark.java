@@ -38,12 +38,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures committed uploads (create_open followed by create_close) per second through the
@@ -64,56 +71,53 @@ import java.util.concurrent.atomic.AtomicLong;
  * on loopback ports, in this JVM or, with {@code --processes}, as separate JVM processes. The benchmark registers three datanode hosts and keeps
  * them heartbeating so that placement has devices to choose from.
  */
-public final class CreateCloseBenchmark {
+@Command(name = "CreateCloseBenchmark", mixinStandardHelpOptions = true,
+    description = "Committed create_open + create_close per second through the tracker gRPC API.")
+public final class CreateCloseBenchmark implements Callable<Integer> {
+  @Option(names = "--trackers", split = ",", paramLabel = "HOST:PORT",
+      description = "Trackers to drive (default: start a group of --local-group trackers on loopback ports).")
   private List<String> trackers = new ArrayList<>();
+  @Option(names = "--local-group", description = "Trackers to start when none are given (default ${DEFAULT-VALUE}).")
   private int localGroup = 3;
+  @Option(names = "--concurrency", description = "Concurrent callers (default ${DEFAULT-VALUE}).")
   private int concurrency = 64;
+  @Option(names = "--duration-seconds", description = "Measured time (default ${DEFAULT-VALUE}).")
   private long durationSeconds = 20;
+  @Option(names = "--count", description = "Stop after this many uploads instead (0: run for the duration).")
   private long count = 0;
+  @Option(names = "--warmup-seconds", description = "Unmeasured load first (default ${DEFAULT-VALUE}).")
   private long warmupSeconds = 15;
+  @Option(names = "--target", description = "Send calls to all trackers or to the leader only (default ${DEFAULT-VALUE}).")
   private String target = "all";
+  @Option(names = "--batch-in-flight", description = "The started trackers' raft.batchMaxInFlight (default ${DEFAULT-VALUE}).")
   private int batchInFlight = new TrackerConfig().raft.batchMaxInFlight;
+  @Option(names = "--client-batch", description = "Uploads per batch call of each caller (default ${DEFAULT-VALUE}).")
   private int clientBatch = 1;
+  @Option(names = "--coalesce", description = "Coalesce the callers' single calls into batch calls, as the client library does.")
   private boolean coalesce;
+  @Option(names = "--coalesce-in-flight", description = "Batch calls of a kind outstanding with --coalesce (default ${DEFAULT-VALUE}).")
   private int coalesceInFlight = 1;
+  @Option(names = "--processes", description = "Start the trackers as separate processes instead of in this JVM.")
   private boolean processes;
+  @Spec private CommandSpec spec;
 
   private CreateCloseBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    CreateCloseBenchmark b = new CreateCloseBenchmark();
-    b.parse(args);
-    b.run();
-    System.exit(0);
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CreateCloseBenchmark()).execute(args));
   }
 
-  private void parse(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String v = i + 1 < args.length ? args[i + 1] : null;
-      switch (a) {
-        case "--trackers" -> trackers = Arrays.asList(v.split(","));
-        case "--local-group" -> localGroup = Integer.parseInt(v);
-        case "--concurrency" -> concurrency = Integer.parseInt(v);
-        case "--duration-seconds" -> durationSeconds = Long.parseLong(v);
-        case "--count" -> count = Long.parseLong(v);
-        case "--warmup-seconds" -> warmupSeconds = Long.parseLong(v);
-        case "--target" -> target = v;
-        case "--batch-in-flight" -> batchInFlight = Integer.parseInt(v);
-        case "--client-batch" -> clientBatch = Integer.parseInt(v);
-        case "--coalesce-in-flight" -> coalesceInFlight = Integer.parseInt(v);
-        case "--coalesce" -> {
-          coalesce = true;
-          i--;
-        }
-        case "--processes" -> {
-          processes = true;
-          i--;
-        }
-        default -> throw new IllegalArgumentException("unknown option " + a);
-      }
-      i++;
+  @Override
+  public Integer call() throws Exception {
+    if (!target.equals("all") && !target.equals("leader")) {
+      throw new ParameterException(spec.commandLine(), "--target is all or leader, not '" + target + "'");
     }
+    if (localGroup < 1 || concurrency < 1 || durationSeconds < 0 || count < 0 || warmupSeconds < 0
+        || batchInFlight < 1 || clientBatch < 1 || coalesceInFlight < 1) {
+      throw new ParameterException(spec.commandLine(), "counts must be positive and times not negative");
+    }
+    run();
+    return 0;
   }
 
   private void run() throws Exception {
