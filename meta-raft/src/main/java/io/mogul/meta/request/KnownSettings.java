@@ -77,13 +77,24 @@ public final class KnownSettings {
     return d == null ? FeatureLevel.BASE : d.level();
   }
 
-  /** The device ids of a DEVICE_LIST value in canonical form (empty: none listed). */
-  public static SortedSet<Integer> devices(String canonical) {
+  /**
+   * The device ids of a DEVICE_LIST value (empty: none listed): positive integers separated
+   * by commas, blanks around them and empty items ignored.
+   *
+   * @throws NumberFormatException when an item is not a positive integer
+   */
+  public static SortedSet<Integer> devices(String value) {
     SortedSet<Integer> ids = new TreeSet<>();
-    for (String part : canonical.split(",")) {
-      if (!part.isEmpty()) {
-        ids.add(Integer.parseInt(part));
+    for (String part : value.split(",")) {
+      String id = part.trim();
+      if (id.isEmpty()) {
+        continue;
       }
+      int n = Integer.parseInt(id);
+      if (n <= 0) {
+        throw new NumberFormatException("not a device id: " + id);
+      }
+      ids.add(n);
     }
     return ids;
   }
@@ -122,24 +133,12 @@ public final class KnownSettings {
         }
       }
       case DEVICE_LIST -> {
-        SortedSet<Integer> ids = new TreeSet<>();
-        for (String part : v.split(",")) {
-          String id = part.trim();
-          if (id.isEmpty()) {
-            continue;
-          }
-          try {
-            int n = Integer.parseInt(id);
-            if (n <= 0) {
-              throw new NumberFormatException();
-            }
-            ids.add(n);
-          } catch (NumberFormatException e) {
-            throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes device ids separated by commas,"
-                + " got '" + value + "'");
-          }
+        try {
+          return String.join(",", devices(v).stream().map(String::valueOf).toList());
+        } catch (NumberFormatException e) {
+          throw new MogulException(ErrorReason.INVALID_ARGUMENT, d.name() + " takes device ids separated by commas,"
+              + " got '" + value + "'");
         }
-        return String.join(",", ids.stream().map(String::valueOf).toList());
       }
       default -> throw new IllegalStateException("kind " + d.kind());
     }
