@@ -115,7 +115,7 @@ final class RebalanceJob {
     }
     RebalancePlan.Spread now = RebalancePlan.measure(devices, spread);
     if (now.balanced()) {
-      end(state, RebalanceOutcome.REBALANCE_BALANCED, "usage within the spread: " + now.describe());
+      end(state, RebalanceOutcome.REBALANCE_BALANCED, now.balancedDetail());
       return;
     }
     Set<Integer> sources = aboveMean(devices, now, policy);

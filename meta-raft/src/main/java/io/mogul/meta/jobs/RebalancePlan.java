@@ -73,6 +73,11 @@ final class RebalancePlan {
           + " (spread allowed: %d%%)", worstDeviceId, percent(worstUsage), percent(meanUsage), worstPercent(),
           worstUsage >= meanUsage ? "above" : "below", spreadPercent);
     }
+
+    /** The detail of a balanced outcome, wherever it is reported. */
+    String balancedDetail() {
+      return "usage within the spread: " + describe();
+    }
   }
 
   /** What the plan concluded. */
@@ -190,7 +195,7 @@ final class RebalancePlan {
     List<Load> all = new ArrayList<>(loads.values());
     Spread before = measureLoads(all, spreadPercent);
     if (before.balanced()) {
-      return new Result(Outcome.BALANCED, List.of(), before, before, "usage within the spread: " + before.describe());
+      return new Result(Outcome.BALANCED, List.of(), before, before, before.balancedDetail());
     }
     Map<Integer, List<FileCopies>> onDevice = new HashMap<>();
     for (FileCopies f : files) {

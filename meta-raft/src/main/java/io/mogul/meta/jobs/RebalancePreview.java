@@ -43,7 +43,7 @@ public final class RebalancePreview {
     RebalancePlan.Spread now = RebalancePlan.measure(devices, spread);
     out.setMeanUsage(now.meanUsage());
     if (now.balanced()) {
-      return out.setBalanced(true).setDetail("usage within the spread: " + now.describe()).build();
+      return out.setBalanced(true).setDetail(now.balancedDetail()).build();
     }
     Set<Integer> sources = RebalanceJob.aboveMean(devices, now, policy);
     RebalanceCandidates candidates = new RebalanceCandidates();
