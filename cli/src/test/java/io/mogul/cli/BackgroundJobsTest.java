@@ -94,6 +94,7 @@ class BackgroundJobsTest {
         .datanodeOverrides(List.of("heartbeatIntervalMs=500"))
         .start(Duration.ofMinutes(2));
     client = cluster.client();
+    Files.createDirectories(dir.resolve("home"));
     TestClusters.createDomain(client, DOMAIN, 2);
     Random random = new Random(SEED);
     for (int i = 0; i < FILES; i++) {
@@ -126,9 +127,7 @@ class BackgroundJobsTest {
     FileInfo before = client.info(DOMAIN, key);
     int corrupted = before.getLocations(0).getDeviceId();
     corrupt(before.getLocations(0), contents.get(key));
-    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
-    Files.createDirectories(dir.resolve("home"));
-    CliRun found = CliRun.run(dir.resolve("home"), env, new byte[0], "info", DOMAIN, key, "--verify");
+    CliRun found = cli("info", DOMAIN, key, "--verify");
     assertEquals(ExitCodes.ERROR, found.exitCode(), found.toString());
     assertTrue(found.out().contains("dev" + corrupted + " ") && found.out().contains(": corrupt (data has CRC32C"),
         found.toString());
@@ -138,7 +137,7 @@ class BackgroundJobsTest {
     client.admin(a -> a.fsckStart(Empty.getDefaultInstance()));
     // Followed from the start, through the leader change, until the pass ends.
     CompletableFuture<CliRun> followed = CompletableFuture.supplyAsync(() ->
-        CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log", "--follow"));
+        cli("admin", "fsck", "log", "--follow"));
     await(Duration.ofSeconds(30), () -> fsck().getFidsChecked() >= 40, () -> "fsck did not get going: " + fsck());
     NodeProcess oldLeader = cluster.leader();
     oldLeader.pause(); // frozen like a hung machine: the others elect a new leader
@@ -172,14 +171,14 @@ class BackgroundJobsTest {
       List<String> lines = follow.out().lines().toList();
       assertEquals(log.size(), lines.size(), "one line per entry: " + follow);
       assertTrue(lines.stream().anyMatch(l -> l.contains("  BCSUM  ") && l.contains(key)), follow.toString());
-      CliRun repaired = CliRun.run(dir.resolve("home"), env, new byte[0], "info", DOMAIN, key, "--verify", "--json");
+      CliRun repaired = cli("info", DOMAIN, key, "--verify", "--json");
       assertEquals(ExitCodes.OK, repaired.exitCode(), repaired.toString());
       assertEquals(2, repaired.out().split("\"GOOD\"", -1).length - 1, repaired.toString());
-      CliRun cliLog = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "log");
+      CliRun cliLog = cli("admin", "fsck", "log");
       assertEquals(0, cliLog.exitCode(), cliLog.toString());
       assertTrue(cliLog.out().contains("BCSUM") && cliLog.out().contains(key), cliLog.toString());
       FsckStatus finished = fsck();
-      CliRun clear = CliRun.run(dir.resolve("home"), env, new byte[0], "admin", "fsck", "clearlog");
+      CliRun clear = cli("admin", "fsck", "clearlog");
       assertEquals(0, clear.exitCode(), clear.toString());
       FsckStatus cleared = fsck();
       assertEquals(0, cleared.getLogEntries(), cleared.toString());
@@ -325,15 +324,11 @@ class BackgroundJobsTest {
   @Test
   @Order(5)
   void rebalanceTestMovesNothingAndAPolicyKeepsARunToItsDevicesAndItsLimit() throws Exception {
-    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
-    Path home = dir.resolve("home");
-    Files.createDirectories(home);
     // The drained device came back empty: far outside the spread.
-    double before = furthestFromMeanUsagePercent();
-    assertTrue(before > 10, "expected an uneven start, furthest device " + before + "% off the mean: " + storedBytes());
+    assertOutsideTheSpread();
     // A test shows the bytes on every device and moves from fuller to emptier ones, and moves nothing.
     Map<Integer, Long> beforeTest = storedBytes();
-    CliRun test = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "test", "-n", "5");
+    CliRun test = cli("--json", "admin", "rebalance", "test", "-n", "5");
     assertEquals(0, test.exitCode(), test.toString());
     JsonNode preview = new ObjectMapper().readTree(test.stdout());
     assertFalse(preview.path("balanced").asBoolean(), test.out());
@@ -352,35 +347,35 @@ class BackgroundJobsTest {
           "move " + m + " does not go from a fuller to an emptier device than the mean " + mean + ": " + usage);
     }
     assertEquals(beforeTest, storedBytes(), "a rebalance test moved files");
-    CliRun table = CliRun.run(home, env, new byte[0], "admin", "rebalance", "test");
+    CliRun table = cli("admin", "rebalance", "test");
     assertEquals(0, table.exitCode(), table.toString());
     assertTrue(table.out().startsWith("would move: ") && table.out().contains("FROM"), table.toString());
-    assertEquals(ExitCodes.USAGE, CliRun.run(home, env, new byte[0], "admin", "rebalance", "test", "-n", "-1").exitCode());
+    assertEquals(ExitCodes.USAGE, cli("admin", "rebalance", "test", "-n", "-1").exitCode());
 
     // A policy: files may only reach the emptiest device, and a run ends after two files.
     int emptiest = usage.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    CliRun policy = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--to-devices",
+    CliRun policy = cli("admin", "rebalance", "policy", "--to-devices",
         Integer.toString(emptiest), "--limit-files", "2");
     assertEquals(0, policy.exitCode(), policy.toString());
     assertTrue(policy.out().contains("rebalance.to_devices") && policy.out().contains("rebalance.limit_files"),
         policy.toString());
     // Bad input is refused before anything is set.
-    CliRun refused = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--limit-files", "5",
+    CliRun refused = cli("admin", "rebalance", "policy", "--limit-files", "5",
         "--to-devices", "x");
     assertEquals(ExitCodes.USAGE, refused.exitCode(), refused.toString());
-    CliRun unknown = CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--limit-files", "5",
+    CliRun unknown = cli("admin", "rebalance", "policy", "--limit-files", "5",
         "--from-devices", "999");
     assertEquals(ExitCodes.USAGE, unknown.exitCode(), unknown.toString());
     assertTrue(unknown.stderr().contains("no device 999"), unknown.toString());
     assertEquals("2", setting("rebalance.limit_files"));
-    JsonNode narrowed = new ObjectMapper().readTree(CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance",
+    JsonNode narrowed = new ObjectMapper().readTree(cli("--json", "admin", "rebalance",
         "test").stdout());
     assertEquals(emptiest, narrowed.get("toDevices").get(0).asInt(), narrowed.toString());
     assertTrue(narrowed.get("moves").size() > 0, narrowed.toString());
     for (JsonNode m : narrowed.get("moves")) {
       assertEquals(emptiest, m.get("toDevice").asInt(), "a move onto a device the policy does not list: " + m);
     }
-    assertEquals(0, CliRun.run(home, env, new byte[0], "admin", "rebalance", "start").exitCode());
+    assertEquals(0, cli("admin", "rebalance", "start").exitCode());
     await(Duration.ofSeconds(60), () -> {
       RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
       return !s.getRunning() && s.getOutcome() != RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED;
@@ -396,9 +391,9 @@ class BackgroundJobsTest {
         assertTrue(e.getValue() <= beforeTest.get(e.getKey()), "device " + e.getKey() + " gained files: " + afterLimited);
       }
     }
-    CliRun limitedStatus = CliRun.run(home, env, new byte[0], "admin", "rebalance", "status");
+    CliRun limitedStatus = cli("admin", "rebalance", "status");
     assertTrue(limitedStatus.out().contains("limit reached"), limitedStatus.toString());
-    assertEquals(0, CliRun.run(home, env, new byte[0], "admin", "rebalance", "policy", "--clear").exitCode());
+    assertEquals(0, cli("admin", "rebalance", "policy", "--clear").exitCode());
     assertEquals("", setting("rebalance.to_devices"));
     assertEquals("0", setting("rebalance.limit_files"));
   }
@@ -406,13 +401,9 @@ class BackgroundJobsTest {
   @Test
   @Order(6)
   void rebalanceThroughTheCliEndsBalancedWithEveryDevicesBytesWithinTheSpreadOfTheMean() throws Exception {
-    Map<String, String> env = Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses()));
-    Path home = dir.resolve("home");
-    Files.createDirectories(home);
     // Two files moved onto the emptied device are far from evening it out.
-    double before = furthestFromMeanUsagePercent();
-    assertTrue(before > 10, "expected an uneven start, furthest device " + before + "% off the mean: " + storedBytes());
-    CliRun start = CliRun.run(home, env, new byte[0], "admin", "rebalance", "start");
+    assertOutsideTheSpread();
+    CliRun start = cli("admin", "rebalance", "start");
     assertEquals(0, start.exitCode(), start.toString());
     long begin = System.nanoTime();
     await(Duration.ofSeconds(60), () -> {
@@ -428,14 +419,14 @@ class BackgroundJobsTest {
     // over its capacity within rebalance.spread_percent (10) percent of the mean usage.
     double after = furthestFromMeanUsagePercent();
     assertTrue(after <= 10, "furthest device " + after + "% off the mean usage: " + storedBytes());
-    CliRun status = CliRun.run(home, env, new byte[0], "admin", "rebalance", "status");
+    CliRun status = cli("admin", "rebalance", "status");
     assertEquals(0, status.exitCode(), status.toString());
     assertTrue(status.out().contains("balanced (spread reached)"), status.toString());
-    CliRun afterRun = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "test");
+    CliRun afterRun = cli("--json", "admin", "rebalance", "test");
     assertEquals(0, afterRun.exitCode(), afterRun.toString());
     JsonNode balanced = new ObjectMapper().readTree(afterRun.stdout());
     assertTrue(balanced.path("balanced").asBoolean() && balanced.path("moves").size() == 0, afterRun.out());
-    CliRun json = CliRun.run(home, env, new byte[0], "--json", "admin", "rebalance", "status");
+    CliRun json = cli("--json", "admin", "rebalance", "status");
     assertEquals(0, json.exitCode(), json.toString());
     assertTrue(json.out().contains("REBALANCE_BALANCED") && json.out().contains("moved"), json.toString());
     for (Map.Entry<String, byte[]> e : contents.entrySet()) {
@@ -611,6 +602,19 @@ class BackgroundJobsTest {
 
   private static void setting(String name, String value) {
     client.admin(a -> a.setSetting(Setting.newBuilder().setName(name).setValue(value).build()));
+  }
+
+  /** Runs {@code mogul} in-process against the cluster's trackers, with nothing on its input. */
+  private static CliRun cli(String... args) {
+    return CliRun.run(dir.resolve("home"), Map.of("MOGUL_TRACKERS", String.join(",", cluster.trackerAddresses())),
+        new byte[0], args);
+  }
+
+  /** Some writable device is further than rebalance's spread (10% of the mean usage) from the mean. */
+  private static void assertOutsideTheSpread() {
+    double furthest = furthestFromMeanUsagePercent();
+    assertTrue(furthest > 10, "expected an uneven start, furthest device " + furthest + "% off the mean: "
+        + storedBytes());
   }
 
   private static String setting(String name) {
