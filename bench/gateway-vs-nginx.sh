@@ -2,12 +2,15 @@
 # Gateway GET throughput against nginx serving the same 4 KiB files from local disk.
 #
 #   bench/gateway-vs-nginx.sh [FILES] [SECONDS] [CONNECTIONS]
+#   GATEWAY_CACHE=off bench/gateway-vs-nginx.sh ...   # every GET goes to the cluster
 #
 # Starts a sandbox cluster (3 trackers, 3 datanodes) and `mogul gateway` on loopback,
 # stores FILES files of 4 KiB through the gateway, writes the same files into a directory
-# that nginx serves, then runs wrk against both with the same random key order. Needs
-# wrk and nginx (Debian packages; installed when missing and running as root). Stops
-# everything it started, by PID.
+# that nginx serves, then runs wrk against both with the same random key order; each
+# server gets the same warm-up first. With GATEWAY_CACHE=off the gateway's metadata and
+# content caches are disabled, so every GET is a linearizable tracker lookup plus a
+# datanode read. Needs wrk and nginx (Debian packages; installed when missing and running
+# as root). Stops everything it started, by PID.
 set -euo pipefail
 FILES=${1:-1000}
 SECONDS_EACH=${2:-20}
@@ -18,7 +21,10 @@ ROOT=$PWD
 for tool in wrk nginx curl; do
   if ! command -v "$tool" >/dev/null && ! [ -x "/usr/sbin/$tool" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      apt-get install -y -q "$([ "$tool" = nginx ] && echo nginx-light || echo "$tool")" >/dev/null
+      pkg=$([ "$tool" = nginx ] && echo nginx-light || echo "$tool")
+      # A fresh machine may have no package lists yet.
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null; }
     else
       echo "need $tool (apt-get install wrk nginx-light curl)" >&2; exit 1
     fi
@@ -38,7 +44,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+# A loopback port nothing listens on (bash's /dev/tcp connect fails on a free port).
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+CACHE_ARGS=()
+if [ "${GATEWAY_CACHE:-on}" = off ]; then
+  CACHE_ARGS=(--set cache.metadataTtlMs=0 --set cache.maxBytes=0 --set cache.maxBlobBytes=0)
+fi
 
 ./mogul --version >/dev/null   # builds the jar if needed
 JAR=$ROOT/cli/target/mogul.jar
@@ -50,7 +67,7 @@ TRACKERS=$(grep -o "tracker  t[0-9]   127.0.0.1:[0-9]*" "$WORK/sandbox.log" | aw
 
 GW_PORT=$(free_port)
 java -jar "$JAR" gateway --config config/gateway.yaml --set listen=127.0.0.1:$GW_PORT \
-  --set "trackers=[${TRACKERS}]" --set writeToken=bench-token > "$WORK/gateway.log" 2>&1 &
+  --set "trackers=[${TRACKERS}]" --set writeToken=bench-token "${CACHE_ARGS[@]}" > "$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$GW_PORT/ui" && break; sleep 1; done
 
@@ -90,7 +107,9 @@ LUA
 run() {
   wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" --latency -s "$WORK/random.lua" "http://127.0.0.1:$1" | tee "$WORK/$2.txt"
 }
-echo "== warm-up (gateway)"; wrk -t2 -c"$CONNS" -d10s -s "$WORK/random.lua" "http://127.0.0.1:$GW_PORT" >/dev/null
+echo "== warm-up (gateway, nginx)"
+wrk -t2 -c"$CONNS" -d10s -s "$WORK/random.lua" "http://127.0.0.1:$GW_PORT" >/dev/null
+wrk -t2 -c"$CONNS" -d10s -s "$WORK/random.lua" "http://127.0.0.1:$NG_PORT" >/dev/null
 echo "== mogul gateway"; run "$GW_PORT" gateway
 echo "== nginx, local disk"; run "$NG_PORT" nginx
 if grep -q "Non-2xx" "$WORK/gateway.txt" "$WORK/nginx.txt"; then
@@ -99,4 +118,5 @@ if grep -q "Non-2xx" "$WORK/gateway.txt" "$WORK/nginx.txt"; then
 fi
 GW=$(awk '/Requests\/sec/ {print $2}' "$WORK/gateway.txt")
 NG=$(awk '/Requests\/sec/ {print $2}' "$WORK/nginx.txt")
-python3 -c "print(f'gateway {float(\"$GW\"):.0f} req/s, nginx {float(\"$NG\"):.0f} req/s: {100*float(\"$GW\")/float(\"$NG\"):.0f}% of nginx')"
+awk -v gw="$GW" -v ng="$NG" -v cache="${GATEWAY_CACHE:-on}" 'BEGIN {
+  printf "gateway (cache %s) %.0f req/s, nginx %.0f req/s: %.0f%% of nginx\n", cache, gw, ng, 100 * gw / ng }'
