@@ -35,7 +35,7 @@ final class DeviceCommands {
     }
     out.table(List.of("DEV", "HOST", "ADDRESS", "STATE", "WEIGHT", "USED", "CAPACITY", "FILES", "IO", "REACHABLE"),
         devices.stream().<List<?>>map(d -> List.of("dev" + d.getDeviceId(), d.getHostId(), d.getHostAddress(),
-            States.show(d.getState()) + (d.getFull() ? " (full)" : ""), d.getWeight(),
+            States.show(d) + (d.getFull() ? " (full)" : ""), d.getWeight(),
             Output.bytes(d.getUsedBytes()), Output.bytes(d.getCapacityBytes()), d.getFileCount(),
             String.format("%.2f", d.getIoLoad()), d.getReachable() ? "yes" : "no")).toList());
   }

@@ -1,6 +1,7 @@
 package io.mogul.cli.admin;
 
 import io.mogul.common.MogulException;
+import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.HostState;
@@ -38,6 +39,11 @@ final class States {
       default -> throw new MogulException(ErrorReason.INVALID_ARGUMENT,
           "unknown replication policy '" + name + "'; use multiple-hosts, multiple-devices or zone-aware");
     };
+  }
+
+  /** A device's state; a drain that has moved every file off says so: {@code drain (empty)}. */
+  static String show(DeviceInfo device) {
+    return show(device.getState()) + (device.getDrained() ? " (empty)" : "");
   }
 
   static String show(Enum<?> state) {

@@ -4,6 +4,7 @@ import io.mogul.meta.store.MetaView;
 import io.mogul.proto.ClassInfo;
 import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DeviceLocation;
+import io.mogul.proto.DeviceState;
 import io.mogul.proto.DomainInfo;
 import io.mogul.proto.FileInfo;
 import io.mogul.proto.HostInfo;
@@ -42,10 +43,12 @@ public final class Infos {
   }
 
   public static DeviceInfo device(MetaView view, DeviceRecord d, HostRecord host) {
+    long files = view.tally(d).getFileCount();
+    // Drained: what an operator waits for before taking the device out.
     return DeviceInfo.newBuilder().setDeviceId(d.getDeviceId()).setHostId(d.getHostId())
         .setState(d.getState()).setWeight(d.getWeight()).setCapacityBytes(d.getCapacityBytes())
         .setUsedBytes(d.getUsedBytes()).setReserveBytes(d.getReserveBytes())
-        .setFileCount(view.tally(d).getFileCount())
+        .setFileCount(files).setDrained(d.getState() == DeviceState.DEVICE_DRAIN && files == 0)
         .setHostAddress(host == null ? "" : host.getAddress()).build();
   }
 

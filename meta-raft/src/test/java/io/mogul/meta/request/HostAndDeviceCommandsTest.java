@@ -1,12 +1,16 @@
 package io.mogul.meta.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mogul.proto.CreateDeviceRequest;
 import io.mogul.proto.CreateHostRequest;
+import io.mogul.proto.DeviceInfo;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.ErrorReason;
+import io.mogul.proto.FileKey;
 import io.mogul.proto.HostRef;
 import io.mogul.proto.HostState;
 import io.mogul.proto.SetDeviceStateRequest;
@@ -128,5 +132,28 @@ class HostAndDeviceCommandsTest {
         .getDevice().getWeight());
     f.fails(ErrorReason.UNKNOWN_DEVICE, SetDeviceWeight.prepare(SetDeviceWeightRequest.newBuilder().setDeviceId(99).setWeight(1).build(), f));
     f.rejects(ErrorReason.INVALID_ARGUMENT, ctx -> SetDeviceWeight.prepare(SetDeviceWeightRequest.newBuilder().setDeviceId(d).setWeight(-1).build(), ctx));
+  }
+
+  private DeviceInfo deviceInfo(int id) {
+    var d = f.view().device(id);
+    return Infos.device(f.view(), d, f.view().host(d.getHostId()));
+  }
+
+  @Test
+  void aDrainDeviceIsReportedDrainedOnlyOnceNoFileIsLocatedOnIt() {
+    f.domain("d");
+    f.host("a", "z1", 1);
+    f.host("b", "z1", 1);
+    var file = f.put("d", "k", 10);
+    int draining = file.getLocations(0).getDeviceId();
+    int alive = file.getLocations(1).getDeviceId();
+    f.ok(SetDeviceState.prepare(SetDeviceStateRequest.newBuilder().setDeviceId(draining)
+        .setState(DeviceState.DEVICE_DRAIN).build(), f));
+    assertFalse(deviceInfo(draining).getDrained(), "still holds a file: " + deviceInfo(draining));
+    f.ok(DeleteFile.prepare(FileKey.newBuilder().setDomain("d").setKey("k").build(), f));
+    assertEquals(0, deviceInfo(draining).getFileCount());
+    assertTrue(deviceInfo(draining).getDrained(), deviceInfo(draining).toString());
+    // An empty device that is not draining is just empty.
+    assertFalse(deviceInfo(alive).getDrained(), deviceInfo(alive).toString());
   }
 }
