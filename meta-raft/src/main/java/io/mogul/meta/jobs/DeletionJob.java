@@ -6,7 +6,6 @@ import io.mogul.meta.service.TrackerCore;
 import io.mogul.meta.store.MetaView;
 import io.mogul.meta.store.StoreException;
 import io.mogul.meta.store.Table;
-import io.mogul.proto.BlobEntry;
 import io.mogul.proto.BlobRef;
 import io.mogul.proto.DeviceState;
 import io.mogul.proto.HostState;
@@ -162,28 +161,22 @@ final class DeletionJob {
       orphanDevice++;
       return;
     }
-    long oldest = System.currentTimeMillis() - graceMs;
-    for (BlobEntry blob : page.getBlobsList()) {
-      long fid = blob.getFid();
-      if (blob.getStoredMs() > oldest || repair.busy(fid)) {
-        continue;
-      }
-      boolean known = core.read(view -> {
-        FidRecord live = view.fid(fid);
-        return (live != null && live.getDeviceIdsList().contains(device.deviceId()))
-            || view.upload(fid) != null || core.uploads().get(fid) != null || view.deletion(fid) != null;
-      });
-      if (!known) {
-        try {
-          clients.stub(device.address(), 10_000).delete(BlobRef.newBuilder().setFid(fid)
-              .setDeviceId(device.deviceId()).build());
-          LOG.info("deleted orphan blob of fid {} on device {}", Long.toUnsignedString(fid), device.deviceId());
-        } catch (RuntimeException e) {
-          LOG.info("deleting orphan fid {} on device {} failed: {}", Long.toUnsignedString(fid), device.deviceId(),
-              MogulException.from(e).getMessage());
-        }
-      }
-    }
+    OrphanBlobs.collect(page.getBlobsList(), System.currentTimeMillis(), graceMs,
+        fid -> repair.busy(fid) || core.read(view -> {
+          FidRecord live = view.fid(fid);
+          return (live != null && live.getDeviceIdsList().contains(device.deviceId()))
+              || view.upload(fid) != null || core.uploads().get(fid) != null || view.deletion(fid) != null;
+        }),
+        fid -> {
+          try {
+            clients.stub(device.address(), 10_000).delete(BlobRef.newBuilder().setFid(fid)
+                .setDeviceId(device.deviceId()).build());
+            LOG.info("deleted orphan blob of fid {} on device {}", Long.toUnsignedString(fid), device.deviceId());
+          } catch (RuntimeException e) {
+            LOG.info("deleting orphan fid {} on device {} failed: {}", Long.toUnsignedString(fid),
+                device.deviceId(), MogulException.from(e).getMessage());
+          }
+        });
     if (page.getNextAfter() == 0) {
       orphanCursor.remove(device.deviceId());
       orphanDevice++;
