@@ -211,7 +211,7 @@ final class FileRequests {
         h.get(HttpHeaderNames.IF_MATCH), h.get(HttpHeaderNames.IF_UNMODIFIED_SINCE),
         h.get(HttpHeaderNames.IF_NONE_MATCH), h.get(HttpHeaderNames.IF_MODIFIED_SINCE));
     if (outcome == Preconditions.Outcome.PRECONDITION_FAILED) {
-      out.error(HttpResponseStatus.PRECONDITION_FAILED, "precondition failed", null);
+      out.error(HttpResponseStatus.PRECONDITION_FAILED, "precondition failed", req);
       return null;
     }
     if (outcome == Preconditions.Outcome.NOT_MODIFIED) {

@@ -56,7 +56,9 @@ final class Responder {
   }
 
   void send(FullHttpResponse r, HttpRequest req) {
-    if (!r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    // A 304 has no body and must not announce one: a Content-Length on it would have to be
+    // the 200's length (RFC 9110 section 8.6), so it carries none.
+    if (!r.status().equals(HttpResponseStatus.NOT_MODIFIED) && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
       r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
     }
     boolean keepAlive = keepAlive(r, req);

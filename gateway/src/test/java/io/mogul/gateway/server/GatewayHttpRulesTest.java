@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +45,8 @@ class GatewayHttpRulesTest {
   private static byte[] small;
   private static byte[] large;
   private static StoredFile smallFile;
+  private static PrometheusMeterRegistry registry;
+  private static ClusterView view;
 
   @BeforeAll
   static void start() throws IOException {
@@ -56,7 +59,7 @@ class GatewayHttpRulesTest {
     // read, so injected read failures show); GatewayCacheTest covers answers from memory.
     config.cache.metadataTtlMs = 0;
     config.cache.maxBytes = 0;
-    ClusterView view = new ClusterView() {
+    view = new ClusterView() {
       @Override
       public ClusterCheck check() {
         return ClusterCheck.newBuilder().setHealthy(true).addTrackers(TrackerStatus.newBuilder()
@@ -73,7 +76,7 @@ class GatewayHttpRulesTest {
         return ClusterStats.newBuilder().setFileCount(2).build();
       }
     };
-    PrometheusMeterRegistry registry = Metrics.newRegistry("gateway");
+    registry = Metrics.newRegistry("gateway");
     server = GatewayServer.start(config, source, view, registry);
     base = "http://127.0.0.1:" + server.port();
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -296,5 +299,141 @@ class GatewayHttpRulesTest {
       assertEquals(200, r.statusCode());
       assertFalse(r.headers().firstValue("connection").map("close"::equalsIgnoreCase).orElse(false));
     }
+  }
+
+  /** Starts a second gateway over the same files with other settings; the caller closes it. */
+  private static GatewayServer startOther(java.util.function.Consumer<GatewayConfig> settings) throws IOException {
+    GatewayConfig config = new GatewayConfig();
+    config.listen = "127.0.0.1:0";
+    config.cache.metadataTtlMs = 0;
+    config.cache.maxBytes = 0;
+    settings.accept(config);
+    return GatewayServer.start(config, source, view, Metrics.newRegistry("gateway"));
+  }
+
+  @Test
+  void notModifiedCarriesTheValidatorsButNoLengthAndNoBody() throws Exception {
+    String etag = Preconditions.etag(smallFile.fid(), smallFile.crc32c());
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("GET", "/photos/hello.txt", "If-None-Match: " + etag);
+      raw.send("GET", "/photos/hello.txt");
+      RawHttp.Response notModified = raw.read(false);
+      assertEquals(304, notModified.status());
+      String length = notModified.headers().get("content-length");
+      assertTrue(length == null || length.equals(String.valueOf(small.length)),
+          "a 304 announces a body length of " + length);
+      assertEquals(etag, notModified.headers().get("etag"));
+      assertEquals(Preconditions.httpDate(CREATED), notModified.headers().get("last-modified"));
+      assertEquals("public, max-age=300", notModified.headers().get("cache-control"));
+      // Had the 304 carried body bytes, this response would not parse from its first byte.
+      RawHttp.Response next = raw.read(false);
+      assertEquals(200, next.status());
+      assertArrayEquals(small, next.body());
+    }
+  }
+
+  @Test
+  void headSendsTheFileLengthAndNoBodyBytesOnAKeptAliveConnection() throws Exception {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("HEAD", "/photos/big/blob.bin");
+      raw.send("GET", "/photos/hello.txt");
+      RawHttp.Response head = raw.read(true);
+      assertEquals(200, head.status());
+      assertEquals(String.valueOf(large.length), head.headers().get("content-length"));
+      RawHttp.Response get = raw.read(false);
+      assertEquals(200, get.status());
+      assertEquals(String.valueOf(small.length), get.headers().get("content-length"));
+      assertArrayEquals(small, get.body());
+    }
+  }
+
+  @Test
+  void preconditionFailedKeepsTheConnectionAlive() throws Exception {
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("GET", "/photos/hello.txt", "If-Match: \"other\"");
+      RawHttp.Response failed = raw.read(false);
+      assertEquals(412, failed.status());
+      assertFalse("close".equalsIgnoreCase(failed.headers().get("connection")), failed.headers().toString());
+      raw.send("GET", "/photos/hello.txt");
+      RawHttp.Response next = raw.read(false);
+      assertEquals(200, next.status());
+      assertArrayEquals(small, next.body());
+    }
+  }
+
+  @Test
+  void withoutAWriteTokenPutAndDeleteAre405WithAllow() throws Exception {
+    try (GatewayServer readOnly = startOther(c -> c.writeToken = "")) {
+      String other = "http://127.0.0.1:" + readOnly.port();
+      HttpResponse<byte[]> put = send(HttpRequest.newBuilder(URI.create(other + "/photos/new.txt"))
+          .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString("x")));
+      assertEquals(405, put.statusCode());
+      assertEquals("GET, HEAD", put.headers().firstValue("allow").orElseThrow());
+      HttpResponse<byte[]> delete = send(HttpRequest.newBuilder(URI.create(other + "/photos/hello.txt"))
+          .header("Authorization", "Bearer " + TOKEN).DELETE());
+      assertEquals(405, delete.statusCode());
+      assertEquals("GET, HEAD", delete.headers().firstValue("allow").orElseThrow());
+      assertEquals(404, send(get("/photos/new.txt")).statusCode());
+      assertEquals(200, send(get("/photos/hello.txt")).statusCode());
+    }
+  }
+
+  @Test
+  void aConfiguredCacheControlIsSentAndAnEmptyOneSendsNone() throws Exception {
+    try (GatewayServer custom = startOther(c -> c.cacheControl = "private, max-age=7");
+        GatewayServer none = startOther(c -> c.cacheControl = "")) {
+      HttpResponse<byte[]> r = send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + custom.port() + "/photos/hello.txt")));
+      assertEquals(200, r.statusCode());
+      assertEquals(List.of("private, max-age=7"), r.headers().allValues("cache-control"));
+      HttpResponse<byte[]> bare = send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + none.port() + "/photos/hello.txt")));
+      assertEquals(200, bare.statusCode());
+      assertEquals(List.of(), bare.headers().allValues("cache-control"));
+    }
+  }
+
+  @Test
+  void backwardsAndMultipleRangesServeTheWholeFile() throws Exception {
+    for (String range : List.of("bytes=5-1", "bytes=0-1,3-4", "bytes=0-1, 5-", "bytes=x-3")) {
+      HttpResponse<byte[]> r = send(get("/photos/hello.txt").header("Range", range));
+      assertEquals(200, r.statusCode(), range);
+      assertTrue(r.headers().firstValue("content-range").isEmpty(), range);
+      assertArrayEquals(small, r.body(), range);
+    }
+  }
+
+  @Test
+  void encodedDotSegmentsNeverReachAnotherKey() throws Exception {
+    for (String target : List.of("/photos/dir/..%2Fhello.txt", "/photos/dir/%2e%2e/hello.txt",
+        "/photos/dir/%2E%2E%2Fhello.txt", "/photos/..%2F..%2Fetc%2Fpasswd", "/%2e%2e/photos/hello.txt",
+        "/photos/dir/../hello.txt", "/photos/./hello.txt")) {
+      try (RawHttp raw = new RawHttp(server.port())) {
+        raw.send("GET", target);
+        RawHttp.Response r = raw.read(false);
+        assertTrue(r.status() == 404 || r.status() == 400, target + " answered " + r.status());
+        assertFalse(Arrays.equals(small, r.body()), target + " served a file");
+      }
+    }
+  }
+
+  @Test
+  void putToTheDashboardIs405() throws Exception {
+    HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/ui"))
+        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofString("x")));
+    assertEquals(405, r.statusCode());
+    assertEquals("GET, HEAD", r.headers().firstValue("allow").orElseThrow());
+  }
+
+  @Test
+  void bytesInGrowByTheStoredLengthOfAPut() throws Exception {
+    double before = registry.counter("mogul.gateway.bytes.in").count();
+    byte[] body = new byte[12_345];
+    new Random(11).nextBytes(body);
+    assertEquals(201, send(HttpRequest.newBuilder(URI.create(base + "/photos/counted.bin"))
+        .header("Authorization", "Bearer " + TOKEN).PUT(HttpRequest.BodyPublishers.ofByteArray(body))).statusCode());
+    assertEquals(before + body.length, registry.counter("mogul.gateway.bytes.in").count());
+    assertTrue(new String(send(get("/metrics")).body(), StandardCharsets.UTF_8)
+        .contains("mogul_gateway_bytes_in_bytes_total"));
   }
 }
