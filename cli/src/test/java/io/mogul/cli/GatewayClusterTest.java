@@ -263,6 +263,8 @@ class GatewayClusterTest {
   }
 
   @Test
+  // Room for installing Chromium (HeadlessChromium.INSTALL_BUDGET, 12 min) and the checks.
+  @Timeout(value = 20, unit = TimeUnit.MINUTES)
   void dashboardInAHeadlessBrowserShowsTrackersAndDevices() throws Exception {
     Path chromium = HeadlessChromium.ensureInstalled();
     String dom = HeadlessChromium.dumpDom(chromium, base + "/ui", 8000, dir.resolve("chromium-profile"));
