@@ -28,6 +28,7 @@ public final class BackgroundJobs implements AutoCloseable {
   private final DatanodeClients clients = new DatanodeClients();
   private final ScheduledExecutorService timers;
   private final ExecutorService copies;
+  private final ReplicationJob replication;
 
   /** A round of one job. */
   @FunctionalInterface
@@ -45,7 +46,7 @@ public final class BackgroundJobs implements AutoCloseable {
         () -> settings.number("replication.unreachable_grace_seconds") * 1000);
     FileRepair repair = new FileRepair(core, clients, states,
         new Throttle(() -> settings.number("replication.max_bytes_per_second")));
-    ReplicationJob replication = new ReplicationJob(core, settings, repair, copies);
+    this.replication = new ReplicationJob(core, settings, repair, copies);
     DeletionJob deletion = new DeletionJob(core, settings, clients, repair);
     FsckJob fsck = new FsckJob(core, settings, clients, repair);
     RebalanceJob rebalance = new RebalanceJob(core, settings, repair);
@@ -53,6 +54,15 @@ public final class BackgroundJobs implements AutoCloseable {
     schedule("deletion", deletion::round);
     schedule("fsck", fsck::round);
     schedule("rebalance", rebalance::round);
+  }
+
+  /**
+   * Files awaiting re-replication as this tracker's replication job last saw them: those
+   * needing repair in its last round's scan window, a cheap figure that needs no scan of
+   * its own. Meaningful on the leader; a tracker that never led reports 0.
+   */
+  public int replicationBacklog() {
+    return replication.lastRoundWork();
   }
 
   private static ThreadFactory threads(String prefix) {

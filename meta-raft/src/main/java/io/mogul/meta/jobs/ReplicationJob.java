@@ -51,6 +51,8 @@ final class ReplicationJob {
   /** Set while resting after a clean pass: the conditions the rest holds for. */
   private Conditions resting;
   private long restUntilNanos;
+  /** Fids needing repair that the last round's scan found (see {@link #lastRoundWork}). */
+  private volatile int lastRoundWork;
 
   ReplicationJob(TrackerCore core, JobSettings settings, FileRepair repair, ExecutorService pool) {
     this.core = core;
@@ -75,6 +77,14 @@ final class ReplicationJob {
       copies.put(d.getDeviceId(), repair.states().of(view, d.getDeviceId()));
     }
     return new Conditions(RepairEpoch.of(view), copies, min);
+  }
+
+  /**
+   * Fids found needing repair (too few copies, copies to move off, surplus) in the last
+   * round's scan of at most {@link #SCAN_LIMIT} fids; 0 once a clean pass rests.
+   */
+  int lastRoundWork() {
+    return lastRoundWork;
   }
 
   /** One round; true when it found work. */
@@ -121,6 +131,7 @@ final class ReplicationJob {
     if (rest) {
       return false;
     }
+    lastRoundWork = work.size();
     work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
     if (work.size() <= WORK_LIMIT) {
       boolean wrapped = scanned[0] < SCAN_LIMIT;

@@ -70,7 +70,7 @@ public final class TrackerServer implements AutoCloseable {
       this.core = c;
       this.duties = new LeaderDuties(c);
       this.jobs = new BackgroundJobs(c);
-      TrackerMetrics.bind(metrics, c);
+      TrackerMetrics.bind(metrics, c, jobs);
       if (!config.metricsListen.isEmpty()) {
         metricsEndpoint = MetricsEndpoint.start(config.metricsListen, metrics);
       }

@@ -76,8 +76,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final TrackerCore core;
   private final LeaderForwarding writes;
 
+  /** The one scan-backed stat, counted at most every 30 s (see UnderReplicatedCount). */
+  private final UnderReplicatedCount underReplicated;
+
   public AdminService(TrackerCore core, LeaderForwarding writes) {
     this.core = core;
+    this.underReplicated = new UnderReplicatedCount(System::nanoTime);
     this.writes = writes;
   }
 
@@ -272,42 +276,18 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   private ClusterStats stats(MetaView view) {
     ClusterStats.Builder b = ClusterStats.newBuilder();
-    Map<String, Integer> mindevcount = new HashMap<>();
     for (DomainRecord d : view.domains()) {
       DomainInfo domain = Infos.domain(view, d);
       b.addDomains(domain);
       b.setFileCount(b.getFileCount() + domain.getFileCount());
       b.setByteCount(b.getByteCount() + domain.getByteCount());
     }
-    for (ClassRecord c : view.classes(null)) {
-      mindevcount.put(c.getDomain() + "\0" + c.getName(), c.getMindevcount());
-    }
-    // Copies on dead devices are gone; they do not count toward mindevcount.
-    java.util.Set<Integer> dead = new java.util.HashSet<>();
-    for (DeviceRecord d : view.devices()) {
-      if (d.getState() == io.mogul.proto.DeviceState.DEVICE_DEAD) {
-        dead.add(d.getDeviceId());
-      }
-    }
-    long[] under = {0};
-    view.kv().scan(Table.FIDS, new byte[0], null, (k, v) -> {
-      FidRecord r;
-      try {
-        r = FidRecord.parseFrom(v);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new StoreException("corrupt fid record", e);
-      }
-      int wanted = mindevcount.getOrDefault(r.getDomain() + "\0" + r.getStorageClass(), 0);
-      long copies = r.getDeviceIdsList().stream().filter(id -> !dead.contains(id)).count();
-      if (copies < wanted) {
-        under[0]++;
-      }
-      return true;
-    });
     // Open uploads live in the memory of the leader that issued them (older log entries
     // may still hold some in the state): the leader's answer counts them all.
     return b.setPendingDeletions(view.count(Table.DELETIONS))
-        .setOpenUploads(view.count(Table.UPLOADS) + core.uploads().size()).setUnderReplicated(under[0]).setNextFid(view.counter(Keys.FID_HIGH_WATER) + 1).build();
+        .setOpenUploads(view.count(Table.UPLOADS) + core.uploads().size())
+        .setUnderReplicated(underReplicated.get(view))
+        .setNextFid(view.counter(Keys.FID_HIGH_WATER) + 1).build();
   }
 
   // ----- background jobs
