@@ -5,6 +5,7 @@ import io.mogul.gateway.ui.ClusterView;
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
 import io.mogul.proto.Empty;
+import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListDomainsResponse;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.ReadOptions;
@@ -36,5 +37,10 @@ public final class AdminClusterView implements ClusterView {
   @Override
   public ClusterStats stats() {
     return client.admin(a -> a.getStats(STALE));
+  }
+
+  @Override
+  public FsckStatus fsck() {
+    return client.admin(a -> a.getFsckStatus(STALE));
   }
 }

@@ -7,6 +7,7 @@ import io.mogul.gateway.source.FileSource;
 import io.mogul.gateway.ui.ClusterView;
 import io.mogul.gateway.ui.Dashboard;
 import io.mogul.gateway.ui.RecentErrors;
+import io.mogul.gateway.ui.SharedClusterView;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -60,7 +61,9 @@ public final class GatewayServer implements AutoCloseable {
         cacheClock, registry);
     BlobCache blobs = new BlobCache(config.cache.maxBytes, config.cache.maxBlobBytes, registry);
     FileRequests files = new FileRequests(config, source, versions, blobs, metrics);
-    Dashboard dashboard = new Dashboard(view, errors, config.uiRefreshMs);
+    // Every open dashboard polls once per refresh interval: they share the cluster's answers.
+    ClusterView shared = new SharedClusterView(view, TimeUnit.MILLISECONDS.toNanos(config.uiRefreshMs), System::nanoTime);
+    Dashboard dashboard = new Dashboard(shared, errors, config.uiRefreshMs);
     AtomicInteger n = new AtomicInteger();
     ExecutorService workers = Executors.newFixedThreadPool(config.workerThreads, r -> {
       Thread t = new Thread(r, "gateway-worker-" + n.incrementAndGet());

@@ -2,6 +2,7 @@ package io.mogul.gateway.ui;
 
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
+import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListDomainsResponse;
 
 /**
@@ -17,4 +18,7 @@ public interface ClusterView {
 
   /** Totals and queue depths (deletions, open uploads, under-replicated files). */
   ClusterStats stats();
+
+  /** The fsck's state and the progress of its current (or last) pass. */
+  FsckStatus fsck();
 }

@@ -40,7 +40,7 @@ public final class Dashboard {
   }
 
   /**
-   * The cluster as JSON: {@code check}, {@code domains}, {@code stats} (each may instead be
+   * The cluster as JSON: {@code check}, {@code domains}, {@code stats}, {@code fsck} (each may instead be
    * an {@code error} string when the cluster could not answer it) and {@code errors}.
    */
   public String json() {
@@ -49,6 +49,7 @@ public final class Dashboard {
     part(root, "check", () -> view.check());
     part(root, "domains", () -> view.domains());
     part(root, "stats", () -> view.stats());
+    part(root, "fsck", () -> view.fsck());
     root.set("errors", JSON.valueToTree(errors.snapshot()));
     return root.toString();
   }

@@ -13,6 +13,7 @@ import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
 import io.mogul.proto.DeviceLocation;
 import io.mogul.proto.ErrorReason;
+import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListDomainsResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +64,11 @@ class GatewayCacheTest {
 
     @Override
     public ClusterStats stats() {
+      throw new MogulException(ErrorReason.UNAVAILABLE, "not used");
+    }
+
+    @Override
+    public FsckStatus fsck() {
       throw new MogulException(ErrorReason.UNAVAILABLE, "not used");
     }
   };

@@ -14,6 +14,7 @@ import io.mogul.gateway.ui.ClusterView;
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.ClusterStats;
 import io.mogul.proto.ErrorReason;
+import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListDomainsResponse;
 import io.mogul.proto.RaftRole;
 import io.mogul.proto.TrackerStatus;
@@ -74,6 +75,11 @@ class GatewayHttpRulesTest {
       @Override
       public ClusterStats stats() {
         return ClusterStats.newBuilder().setFileCount(2).build();
+      }
+
+      @Override
+      public FsckStatus fsck() {
+        return FsckStatus.newBuilder().setRunning(true).setFidsChecked(41).setProblems(3).build();
       }
     };
     registry = Metrics.newRegistry("gateway");
@@ -289,6 +295,8 @@ class GatewayHttpRulesTest {
     assertTrue(text.contains("\"peerId\":\"t1\""), text);
     assertTrue(text.contains("\"role\":\"LEADER\""), text);
     assertTrue(text.contains("\"domainsError\":\"UNAVAILABLE: no leader\""), text);
+    assertTrue(text.contains("\"fsck\":{\"running\":true,"), text);
+    assertTrue(text.contains("\"fidsChecked\":\"41\""), text);
     assertEquals(404, send(get("/ui/api/nothing")).statusCode());
   }
 
