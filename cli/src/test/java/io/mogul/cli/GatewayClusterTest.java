@@ -16,21 +16,36 @@ import io.mogul.gateway.server.GatewayConfig;
 import io.mogul.gateway.server.GatewayServer;
 import io.mogul.gateway.source.FileSource;
 import io.mogul.gateway.source.StoredFile;
+import io.mogul.gateway.ui.ClusterView;
+import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
 import io.mogul.proto.BlobRef;
+import io.mogul.proto.ClusterCheck;
+import io.mogul.proto.ClusterStats;
 import io.mogul.proto.DataNodeGrpc;
+import io.mogul.proto.Empty;
 import io.mogul.proto.FileInfo;
+import io.mogul.proto.FsckStatus;
+import io.mogul.proto.ListDomainsResponse;
+import io.mogul.proto.ListRequest;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,6 +215,23 @@ class GatewayClusterTest {
       assertTrue(text.contains("mogul_raft_commit_index"), tracker.name() + ":\n" + text);
       assertTrue(text.contains("mogul_queue_depth{"), tracker.name() + ":\n" + text);
       assertTrue(text.contains("mogul_grpc_server_calls_seconds_count{"), tracker.name() + ":\n" + text);
+      assertTrue(text.contains("queue=\"replication\""), tracker.name() + ":\n" + text);
+      assertTrue(text.contains("mogul_fsck_running{"), tracker.name() + ":\n" + text);
+      assertTrue(text.contains("mogul_fsck_problems{"), tracker.name() + ":\n" + text);
+    }
+    // The fsck gauges read the replicated fsck state: every tracker reports the pass the
+    // leader ran, and a healthy cluster has nothing awaiting re-replication.
+    FsckStatus fsck = runFsckToTheEnd();
+    assertTrue(fsck.getFidsChecked() > 0, fsck.toString());
+    for (var tracker : cluster.trackers()) {
+      awaitCondition(Duration.ofSeconds(30), () -> gauge(scrape(tracker.metricsAddress()), "mogul_fsck_fids_checked")
+          == fsck.getFidsChecked(), () -> tracker.name() + " does not report " + fsck.getFidsChecked() + " fids checked");
+      String text = scrape(tracker.metricsAddress());
+      assertEquals(0, gauge(text, "mogul_fsck_running"), tracker.name());
+      assertEquals(fsck.getProblems(), gauge(text, "mogul_fsck_problems"), tracker.name());
+      awaitCondition(Duration.ofSeconds(30),
+          () -> gauge(scrape(tracker.metricsAddress()), "mogul_queue_depth", "queue=\"replication\"") == 0,
+          () -> tracker.name() + " reports files awaiting re-replication on a healthy cluster");
     }
     for (var datanode : cluster.datanodes()) {
       // Per-method series appear with a datanode's first call; not every datanode holds a copy.
@@ -255,6 +287,73 @@ class GatewayClusterTest {
     }
   }
 
+  /** The value of the sample of {@code name} whose labels include {@code label} (e.g. queue="x"), if given. */
+  private static long gauge(String scrape, String name, String... label) {
+    for (String line : scrape.split("\n")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " "))
+          && (label.length == 0 || line.contains(label[0]))) {
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no " + name + " " + String.join("", label) + " in\n" + scrape);
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitCondition(Duration limit, Condition condition, Supplier<String> failure) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(failure.get());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static FsckStatus fsckStatus() {
+    return client.admin(a -> a.getFsckStatus(ListRequest.getDefaultInstance()));
+  }
+
+  /** Runs an fsck pass over every fid (unless one already finished) and returns its final status. */
+  private static FsckStatus runFsckToTheEnd() throws Exception {
+    if (!fsckStatus().getFinished()) {
+      client.admin(a -> a.fsckStart(Empty.getDefaultInstance()));
+      awaitCondition(Duration.ofSeconds(60), () -> fsckStatus().getFinished(), () -> "fsck did not finish: " + fsckStatus());
+    }
+    return fsckStatus();
+  }
+
+  @Test
+  void aFileIsServedFromAnotherCopyWhileTheDatanodeOfItsFirstCopyIsDown() throws Exception {
+    byte[] data = new byte[250_000];   // above the gateway's maxBlobBytes: read from the datanodes
+    new Random(13).nextBytes(data);
+    FileInfo info = client.put("web", "failover/two-copies.bin", data, PutOptions.DEFAULT);
+    assertEquals(2, info.getLocationsCount(), info.toString());
+    String first = client.paths("web", "failover/two-copies.bin").getLocations(0).getAddress();
+    NodeProcess holder = cluster.datanodes().stream().filter(d -> d.address().equals(first)).findFirst()
+        .orElseThrow(() -> new AssertionError("no datanode at " + first));
+    // The gateway learns the version, its locations in the tracker's order, before the stop.
+    assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/web/failover/two-copies.bin"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode());
+    long opens = source.opens.get();
+    holder.stop();
+    try {
+      HttpResponse<byte[]> whole = get("/web/failover/two-copies.bin");
+      assertEquals(200, whole.statusCode());
+      assertArrayEquals(data, whole.body());
+      HttpResponse<byte[]> range = get("/web/failover/two-copies.bin", "Range", "bytes=100000-149999");
+      assertEquals(206, range.statusCode());
+      assertArrayEquals(Arrays.copyOfRange(data, 100_000, 150_000), range.body());
+      assertEquals(opens + 2, source.opens.get(), "both were read from the cluster, not from memory");
+    } finally {
+      holder.start();
+      cluster.awaitReady(Duration.ofMinutes(1));
+    }
+  }
+
   private static String scrape(String hostPort) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -265,18 +364,99 @@ class GatewayClusterTest {
   @Test
   // Room for installing Chromium (HeadlessChromium.INSTALL_BUDGET, 12 min) and the checks.
   @Timeout(value = 20, unit = TimeUnit.MINUTES)
-  void dashboardInAHeadlessBrowserShowsTrackersAndDevices() throws Exception {
+  void dashboardInAHeadlessBrowserShowsTheClusterAndRefreshesItself() throws Exception {
     Path chromium = HeadlessChromium.ensureInstalled();
-    String dom = HeadlessChromium.dumpDom(chromium, base + "/ui", 8000, dir.resolve("chromium-profile"));
-    for (String tracker : new String[] {"t1", "t2", "t3"}) {
-      assertTrue(dom.contains("<td>" + tracker + "</td>"), "tracker " + tracker + " shown:\n" + dom);
+    // The page's second look at the cluster waits until the test has changed it: what the
+    // page shows at the end it can only have learned by refreshing by itself.
+    HeldClusterView view = new HeldClusterView(new AdminClusterView(client));
+    GatewayConfig config = new GatewayConfig();
+    config.listen = "127.0.0.1:0";
+    config.trackers = cluster.trackerAddresses();
+    config.uiRefreshMs = 500;
+    try (GatewayServer ui = GatewayServer.start(config, new ClientFileSource(client), view,
+        Metrics.newRegistry("gateway"))) {
+      CompletableFuture<String> page = CompletableFuture.supplyAsync(() -> {
+        try {
+          // Virtual time stands still while the held request is pending.
+          return HeadlessChromium.dumpDom(chromium, "http://127.0.0.1:" + ui.port() + "/ui", 600_000,
+              dir.resolve("chromium-profile"));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      });
+      assertTrue(view.secondLookStarted.await(2, TimeUnit.MINUTES), "the page did not refresh by itself");
+      TestClusters.createDomain(client, "refreshed", 2);
+      FsckStatus fsck = runFsckToTheEnd();
+      view.release.countDown();
+      String dom = page.get(2, TimeUnit.MINUTES);
+      for (String tracker : new String[] {"t1", "t2", "t3"}) {
+        assertTrue(dom.contains("<td>" + tracker + "</td>"), "tracker " + tracker + " shown:\n" + dom);
+      }
+      assertTrue(dom.contains(">LEADER</td>"), "the leader is shown:\n" + dom);
+      for (String datanode : new String[] {"dn1", "dn2", "dn3"}) {
+        assertTrue(dom.contains(datanode + " (127.0.0.1:"), "device host " + datanode + " shown:\n" + dom);
+        assertTrue(dom.matches("(?s).*<tr><td>" + datanode + "</td><td>127\\.0\\.0\\.1:\\d+</td><td></td>"
+            + "<td>alive</td><td>yes</td><td>[0-9.]+ s ago</td></tr>.*"), "datanode " + datanode + " row:\n" + dom);
+      }
+      assertTrue(dom.contains("<td>dev1</td>"), "devices shown:\n" + dom);
+      assertTrue(dom.contains("<td>web</td>"), "domains shown:\n" + dom);
+      assertTrue(dom.contains(">healthy"), "cluster status shown:\n" + dom);
+      // Created, and the fsck run, only after the page's first look.
+      assertTrue(dom.contains("<td>refreshed</td>"), "the new domain shown after a refresh:\n" + dom);
+      assertTrue(dom.contains("<tr><td>fsck</td><td>finished</td></tr>"), "fsck state shown:\n" + dom);
+      assertTrue(dom.contains("<tr><td>fsck fids checked</td><td>" + fsck.getFidsChecked() + "</td></tr>"),
+          "fsck progress shown:\n" + dom);
+      assertTrue(dom.contains("<tr><td>fsck problems found</td><td>" + fsck.getProblems() + "</td></tr>"),
+          "fsck problems shown:\n" + dom);
+    } finally {
+      view.release.countDown();
     }
-    assertTrue(dom.contains(">LEADER</td>"), "the leader is shown:\n" + dom);
-    for (String datanode : new String[] {"dn1", "dn2", "dn3"}) {
-      assertTrue(dom.contains(datanode + " (127.0.0.1:"), "datanode " + datanode + " shown:\n" + dom);
+  }
+
+  /** The cluster as the dashboard sees it, its second look held until {@link #release}. */
+  private static final class HeldClusterView implements ClusterView {
+    private final ClusterView delegate;
+    private final AtomicInteger looks = new AtomicInteger();
+    final CountDownLatch secondLookStarted = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    HeldClusterView(ClusterView delegate) {
+      this.delegate = delegate;
     }
-    assertTrue(dom.contains("<td>dev1</td>"), "devices shown:\n" + dom);
-    assertTrue(dom.contains("<td>web</td>"), "domains shown:\n" + dom);
-    assertTrue(dom.contains(">healthy"), "cluster status shown:\n" + dom);
+
+    @Override
+    public ClusterCheck check() {
+      // The dashboard's JSON asks for the check first, then the rest.
+      if (looks.incrementAndGet() == 2) {
+        secondLookStarted.countDown();
+        try {
+          if (!release.await(3, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the test never released the dashboard");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      return delegate.check();
+    }
+
+    @Override
+    public ListDomainsResponse domains() {
+      return delegate.domains();
+    }
+
+    @Override
+    public ClusterStats stats() {
+      return delegate.stats();
+    }
+
+    @Override
+    public FsckStatus fsck() {
+      return delegate.fsck();
+    }
   }
 }
