@@ -62,8 +62,9 @@ public final class Device implements AutoCloseable {
         Files.deleteIfExists(p); // uploads cut off by a crash never became visible
       }
     }
-    for (int vid : VolumeLoader.volumeIds(dir)) {
-      d.volumes.put(vid, VolumeLoader.load(dir, vid, d.index));
+    int[] ids = VolumeLoader.volumeIds(dir);
+    for (int i = 0; i < ids.length; i++) {
+      d.volumes.put(ids[i], VolumeLoader.load(dir, ids[i], d.index, i >= ids.length - 2));
     }
     if (d.volumes.isEmpty()) {
       d.volumes.put(1, VolumeLoader.create(dir, 1));

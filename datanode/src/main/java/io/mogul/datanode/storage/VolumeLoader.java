@@ -19,6 +19,18 @@ import org.slf4j.LoggerFactory;
  * matches; the data file past that point is scanned record by record, and the first torn
  * or corrupt record (short header, bad header checksum, body past the end, data checksum
  * mismatch) is cut off by truncating the data file there, so it can never be served.
+ *
+ * <p>The writer fsyncs a batch's index and data files in parallel, so a crash can leave
+ * index entries of the last batch whose records never reached the data file. In the two
+ * newest volumes (the only ones a batch appends blobs to; older ones only get tombstones,
+ * whose header checksum covers them) the entries that may belong to the last batch are
+ * therefore checked like scanned records, header and data checksum: walking back from the
+ * last entry, at most the writer's batch limit of records, and only while the blob bytes of
+ * the records after the one looked at (the last one not counted, which may have pushed a
+ * batch over the limit) stay under the writer's batch byte limit. The first that fails and
+ * everything after it is cut off as a torn tail: a crash tears only the last batch, none of
+ * whose writes was acknowledged, and keeping a torn record indexed would let a retry of its
+ * write pass as an identical rewrite. (Bit rot in that window is cut off the same way.)
  */
 public final class VolumeLoader {
   private static final Logger LOG = LoggerFactory.getLogger(VolumeLoader.class);
@@ -41,8 +53,13 @@ public final class VolumeLoader {
     return new Volume(id, dir, new VolumeFile(d), x, 1, VolumeFormat.SUPERBLOCK_SIZE, VolumeFormat.SUPERBLOCK_SIZE);
   }
 
-  /** Opens volume {@code id} in {@code dir}, repairing its tail, and applies its records to {@code index}. */
-  static Volume load(Path dir, int id, NeedleIndex index) throws IOException {
+  /**
+   * Opens volume {@code id} in {@code dir}, repairing its tail, and applies its records to {@code index}.
+   *
+   * @param newest whether the volume is one of the device's two newest, whose last batch may
+   *     hold blob records: those are checked in full
+   */
+  static Volume load(Path dir, int id, NeedleIndex index, boolean newest) throws IOException {
     Path dat = dir.resolve(VolumeFormat.datName(id));
     Path idx = dir.resolve(VolumeFormat.idxName(id));
     FileChannel d = FileChannel.open(dat, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -67,7 +84,7 @@ public final class VolumeLoader {
       long idxSize = x.size();
       ByteBuffer xsb = read(x, 0, VolumeFormat.SUPERBLOCK_SIZE);
       if (VolumeFormat.readGeneration(xsb, VolumeFormat.IDX_MAGIC, id) == generation) {
-        long[] trusted = applyIndexFile(d, x, idxSize, datSize, index);
+        long[] trusted = applyIndexFile(d, x, idxSize, datSize, index, newest);
         indexEnd = trusted[0];
         scanFrom = trusted[1];
       } else {
@@ -96,8 +113,8 @@ public final class VolumeLoader {
   }
 
   /** @return {index bytes trusted, data offset where the trusted records end} */
-  private static long[] applyIndexFile(FileChannel d, FileChannel x, long idxSize, long datSize, NeedleIndex index)
-      throws IOException {
+  private static long[] applyIndexFile(FileChannel d, FileChannel x, long idxSize, long datSize, NeedleIndex index,
+      boolean newest) throws IOException {
     int entries = (int) ((idxSize - VolumeFormat.SUPERBLOCK_SIZE) / VolumeFormat.INDEX_ENTRY_SIZE);
     ByteBuffer all = read(x, VolumeFormat.SUPERBLOCK_SIZE, entries * VolumeFormat.INDEX_ENTRY_SIZE);
     // Find the longest prefix of entries that describe whole records inside the data file,
@@ -119,13 +136,12 @@ public final class VolumeLoader {
       expected = recEnd;
       valid = i + 1;
     }
-    while (valid > 0) {
-      int p = (valid - 1) * VolumeFormat.INDEX_ENTRY_SIZE;
-      NeedleHeader h = NeedleFormat.decodeHeader(read(d, all.getLong(p + 8), NeedleFormat.HEADER_SIZE));
-      if (h != null && h.fid() == all.getLong(p) && h.length() == all.getLong(p + 16) && h.flags() == all.getInt(p + 24)) {
-        break;
+    if (newest) {
+      valid = firstTornOfLastBatch(d, all, valid);
+    } else {
+      while (valid > 0 && readMatchingHeader(d, all, valid - 1) == null) {
+        valid--;
       }
-      valid--;
     }
     long end = VolumeFormat.SUPERBLOCK_SIZE;
     int volumeId = read(d, 0, VolumeFormat.SUPERBLOCK_SIZE).getInt(4);
@@ -139,6 +155,51 @@ public final class VolumeLoader {
       end = offset + NeedleFormat.recordSize(flags, length);
     }
     return new long[] {VolumeFormat.SUPERBLOCK_SIZE + (long) valid * VolumeFormat.INDEX_ENTRY_SIZE, end};
+  }
+
+  /**
+   * Checks header and data of the entries among the first {@code valid} that may belong to
+   * the last write batch (see the class comment).
+   *
+   * @return the number of entries to keep: the index of the first that fails, else {@code valid}
+   */
+  private static int firstTornOfLastBatch(FileChannel d, ByteBuffer all, int valid) throws IOException {
+    if (valid == 0) {
+      return 0;
+    }
+    int first = valid - 1;
+    long blobBytesAfter = 0; // of the entries in (first - 1, valid - 1), i.e. after the candidate but the last
+    while (first > 0 && valid - (first - 1) <= VolumeWriter.MAX_BATCH_OPS) {
+      long add = first <= valid - 2 ? blobBytes(all, first) : 0;
+      if (blobBytesAfter + add >= VolumeWriter.MAX_BATCH_BYTES) {
+        break;
+      }
+      blobBytesAfter += add;
+      first--;
+    }
+    for (int i = first; i < valid; i++) {
+      NeedleHeader h = readMatchingHeader(d, all, i);
+      if (h == null || !bodyIntact(d, all.getLong(i * VolumeFormat.INDEX_ENTRY_SIZE + 8), h)) {
+        LOG.warn("index entry {} of {} describes a record that never fully reached the data file", i, valid);
+        return i;
+      }
+    }
+    return valid;
+  }
+
+  /** Blob bytes an entry counted for in its write batch: tombstones and large-blob pointers count none. */
+  private static long blobBytes(ByteBuffer all, int entry) {
+    int flags = all.getInt(entry * VolumeFormat.INDEX_ENTRY_SIZE + 24);
+    return (flags & (NeedleFormat.FLAG_TOMBSTONE | NeedleFormat.FLAG_LARGE)) != 0 ? 0
+        : all.getLong(entry * VolumeFormat.INDEX_ENTRY_SIZE + 16);
+  }
+
+  /** The record header of index entry {@code entry} if it is intact and matches the entry, else null. */
+  private static NeedleHeader readMatchingHeader(FileChannel d, ByteBuffer all, int entry) throws IOException {
+    int p = entry * VolumeFormat.INDEX_ENTRY_SIZE;
+    NeedleHeader h = NeedleFormat.decodeHeader(read(d, all.getLong(p + 8), NeedleFormat.HEADER_SIZE));
+    return h != null && h.fid() == all.getLong(p) && h.length() == all.getLong(p + 16)
+        && h.flags() == all.getInt(p + 24) ? h : null;
   }
 
   private static void apply(NeedleIndex index, NeedleLocation loc) {

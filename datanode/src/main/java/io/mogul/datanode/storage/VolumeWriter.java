@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class VolumeWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VolumeWriter.class);
-  private static final int MAX_BATCH_OPS = 512;
-  private static final long MAX_BATCH_BYTES = 32L << 20;
+  /** Most operations in one batch; loading relies on it to bound the records it checks in full. */
+  static final int MAX_BATCH_OPS = 512;
+  /** A batch takes no further operation once its blob bytes reach this (so the last may pass it). */
+  static final long MAX_BATCH_BYTES = 32L << 20;
 
   private sealed interface Op permits Append, Delete, Task {}
 

@@ -216,18 +216,64 @@ class VolumeEngineTest {
     }
   }
 
+  /**
+   * Index and data files are synced in parallel: a crash can leave the index entries of the
+   * last batch while their record bodies never reached the disk (zeros). Such a record must
+   * be cut off like a torn tail, with every record after it, though the index lists it.
+   */
+  @Test
+  void indexedRecordWhoseBodyNeverReachedTheDiskIsCutOff() throws Exception {
+    DatanodeConfig c = config(dir);
+    Random r = new Random(31);
+    byte[][] blobs = {bytes(r, 100), bytes(r, 5000), bytes(r, 300), bytes(r, 123)};
+    long[] offsets = new long[blobs.length];
+    try (Store s = StoreFixture.open(c)) {
+      for (int i = 0; i < blobs.length; i++) {
+        offsets[i] = s.writeSmall(1, i + 1, ByteBuffer.wrap(blobs[i])).get().offset();
+      }
+    }
+    Path dat = dir.resolve("dev1").resolve(VolumeFormat.datName(1));
+    Path idx = dir.resolve("dev1").resolve(VolumeFormat.idxName(1));
+    byte[] fullDat = Files.readAllBytes(dat);
+    byte[] fullIdx = Files.readAllBytes(idx);
+    for (int torn : new int[] {3, 1}) { // the last record, then one with intact records after it
+      byte[] damaged = fullDat.clone();
+      java.util.Arrays.fill(damaged, (int) offsets[torn] + NeedleFormat.HEADER_SIZE,
+          (int) offsets[torn] + NeedleFormat.HEADER_SIZE + blobs[torn].length, (byte) 0);
+      Files.write(dat, damaged);
+      Files.write(idx, fullIdx);
+      try (Store s = StoreFixture.open(c)) {
+        assertEquals(offsets[torn], Files.size(dat), "the data file is cut where record " + torn + " starts");
+        assertEquals(torn, s.device(1).index().size(), "records from " + torn + " on are not indexed");
+        for (int i = 0; i < blobs.length; i++) {
+          if (i < torn) {
+            assertArrayEquals(blobs[i], readAll(s, i + 1), "blob " + i + ", torn " + torn);
+          } else {
+            int fid = i + 1;
+            assertEquals(ErrorReason.BLOB_NOT_FOUND,
+                assertThrows(MogulException.class, () -> s.open(1, fid)).reason(), "blob " + i + ", torn " + torn);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void flippedByteIsDetectedOnRead() throws Exception {
     DatanodeConfig c = config(dir);
     Random r = new Random(4);
     byte[] small = bytes(r, 4096);
     byte[] chunked = bytes(r, 3 * NeedleFormat.CHECKSUM_CHUNK + 17);
-    c.storage.volumeSizeBytes = 64L << 20;
+    c.storage.volumeSizeBytes = 4L << 20;
     long smallOffset;
     long chunkedOffset;
     try (Store s = StoreFixture.open(c)) {
       smallOffset = s.writeSmall(1, 1, ByteBuffer.wrap(small)).get().offset();
       chunkedOffset = s.writeSmall(1, 2, ByteBuffer.wrap(chunked)).get().offset();
+      // Two more volumes: damage in the newest two may be a torn last batch, cut off on load.
+      write(s, 3, bytes(r, 3 << 20));
+      write(s, 4, bytes(r, 3 << 20));
+      assertEquals(3, s.device(1).volumes().size());
     }
     Path dat = dir.resolve("dev1").resolve(VolumeFormat.datName(1));
     flip(dat, smallOffset + NeedleFormat.HEADER_SIZE + 1000);
