@@ -25,7 +25,9 @@ import java.util.zip.CRC32C;
  * (a blob that arrived in one piece is written from that piece), so a piece passed to
  * {@link #add} must not change afterwards. Nothing becomes visible until {@link #finish}
  * passes the length and checksum checks and the body is handed to the volume writer;
- * {@link #abort} removes every trace.
+ * {@link #abort} removes every trace. Each piece written to the spill file is checked
+ * against the device's reserve first ({@code DEVICE_FULL}), whether or not the sender
+ * announced the blob's length.
  */
 public final class BlobReceiver implements AutoCloseable {
   private final Device device;
@@ -77,6 +79,9 @@ public final class BlobReceiver implements AutoCloseable {
       startSpill();
     }
     if (spill != null) {
+      // Every piece is checked, not just the start of the spill: a blob sent without its
+      // length must not grow into the device's reserve.
+      device.checkSpace(memory != null ? length : d.remaining());
       if (memory != null) {
         // Move what was kept to the spill file; the current piece follows it.
         for (ByteBuffer kept : memory) {
@@ -100,7 +105,6 @@ public final class BlobReceiver implements AutoCloseable {
   }
 
   private void startSpill() throws IOException {
-    device.checkSpace(length);
     spillPath = Files.createTempFile(device.tmpDir(), "w" + Long.toUnsignedString(fid) + "-", ".spill");
     spill = FileChannel.open(spillPath, StandardOpenOption.WRITE, StandardOpenOption.READ);
     spill.position(NeedleFormat.HEADER_SIZE);

@@ -252,6 +252,8 @@ public final class VolumeWriter implements AutoCloseable {
           }
           long size = NeedleFormat.recordSize(a.body() instanceof NeedleBody.Large ? NeedleFormat.FLAG_LARGE : 0,
               a.body().length());
+          // A large blob's bytes are on the device already, checked against the reserve as
+          // they were received and again when committed (Store#commit); only its pointer is new.
           if (!(a.body() instanceof NeedleBody.Large) && free - size < device.reserveBytes()) {
             pending.add(new Pending(op, null, null, 0, new MogulException(ErrorReason.DEVICE_FULL,
                 "device " + device.id() + " has less than its reserve of " + device.reserveBytes() + " bytes free")));

@@ -399,6 +399,38 @@ class VolumeEngineTest {
     }
   }
 
+  /**
+   * A blob streamed without its length is only known to be large as it arrives: each piece
+   * spilled must be checked against the reserve, so the upload is refused before it eats
+   * into it, leaving no spill file and no blob.
+   */
+  @Test
+  void streamedBlobOfUnknownLengthIsRefusedBeforeItEatsIntoTheReserve() throws Exception {
+    DatanodeConfig c = config(dir);
+    c.storage.writeBufferBytes = 1 << 20;
+    c.storage.largeBlobThresholdBytes = 2L << 20;
+    // Leaves 8 MiB above the reserve; the margin to the 256 MiB sent absorbs other processes
+    // freeing space on the same file system meanwhile.
+    c.reserveBytes = Files.getFileStore(dir).getUsableSpace() - (8L << 20);
+    byte[] piece = bytes(new Random(41), 1 << 20);
+    try (Store s = StoreFixture.open(c)) {
+      BlobReceiver receiver = s.receive(1, 9);
+      MogulException e = assertThrows(MogulException.class, () -> {
+        for (int i = 0; i < 256; i++) {
+          receiver.add(ByteBuffer.wrap(piece));
+        }
+      });
+      assertEquals(ErrorReason.DEVICE_FULL, e.reason());
+      receiver.abort();
+      try (var tmp = Files.list(dir.resolve("dev1").resolve("tmp"));
+          var large = Files.list(dir.resolve("dev1").resolve("large"))) {
+        assertEquals(0, tmp.count(), "no spill file is left");
+        assertEquals(0, large.count(), "no large blob file is left");
+      }
+      assertEquals(ErrorReason.BLOB_NOT_FOUND, assertThrows(MogulException.class, () -> s.open(1, 9)).reason());
+    }
+  }
+
   @Test
   void devicesNotAliveRefuseNewWritesAndDeadOnesAreNotServed() throws Exception {
     try (Store s = StoreFixture.open(config(dir))) {
