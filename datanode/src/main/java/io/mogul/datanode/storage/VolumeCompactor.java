@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Online compaction of a sealed volume. Live records are copied to {@code vol_N.cpd}
- * while reads and deletes go on against the old file; then, on the device's writer thread
- * (so no delete interleaves), records appended meanwhile (tombstones) are copied too, the
- * new files are fsync'ed and renamed over the old ones, and the index is repointed under
- * the volume's swap lock. The new files carry the next generation, so a crash between the
+ * while reads and deletes go on against the old file, and fsync'ed; then, on the device's
+ * writer thread (so no delete interleaves), records appended meanwhile (tombstones) are
+ * copied and synced too, the new files are renamed over the old ones, and the index is
+ * repointed under the volume's swap lock. The new files carry the next generation, so a crash between the
  * two renames leaves a stale index that loading detects and rebuilds; a crash before the
  * first rename leaves the original files untouched.
  */
@@ -68,6 +68,10 @@ public final class VolumeCompactor {
       long snapshotEnd = before;
       copy(VolumeFormat.SUPERBLOCK_SIZE, snapshotEnd, newDat, newIdx, pos, true);
       int kept = movedCount;
+      // The bulk copy is made durable before the writer is asked in, so writes to the device
+      // wait only for the tail copied there to be synced.
+      newDat.force(true);
+      newIdx.force(true);
       device.writer().run(() -> {
         // Between batches: nothing is appended to this volume while we finish.
         copy(snapshotEnd, volume.committedEnd(), newDat, newIdx, pos, false);
@@ -155,14 +159,27 @@ public final class VolumeCompactor {
     movedCount++;
   }
 
+  /**
+   * Writer thread only, so the index does not change meanwhile. Readers keep using the old
+   * file through its open channel while it is renamed over, so only repointing the index
+   * and switching the volume's file need the swap lock.
+   */
   private void swap(Path cpd, Path cpx, FileChannel newDat, FileChannel newIdx, long generation, long[] pos)
       throws IOException {
+    Files.move(cpd, volume.datPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Device.fsyncDirectory(volume.datPath().getParent());
+    Files.move(cpx, volume.idxPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Device.fsyncDirectory(volume.datPath().getParent());
+    long live = 0;
+    for (int i = 0; i < movedCount; i++) {
+      NeedleLocation cur = device.index().get(moved[3 * i]);
+      if (cur != null && cur.volumeId() == volume.id()) {
+        live += NeedleFormat.recordSize(cur.flags(), cur.length());
+      }
+    }
+    long garbage = Math.max(0, pos[0] - VolumeFormat.SUPERBLOCK_SIZE - live);
     volume.swapLock().writeLock().lock();
     try {
-      Files.move(cpd, volume.datPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Device.fsyncDirectory(volume.datPath().getParent());
-      Files.move(cpx, volume.idxPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Device.fsyncDirectory(volume.datPath().getParent());
       for (int i = 0; i < movedCount; i++) {
         long fid = moved[3 * i];
         NeedleLocation cur = device.index().get(fid);
@@ -170,14 +187,6 @@ public final class VolumeCompactor {
           device.index().put(new NeedleLocation(fid, volume.id(), moved[3 * i + 2], cur.length(), cur.flags()));
         }
       }
-      long live = 0;
-      for (int i = 0; i < movedCount; i++) {
-        NeedleLocation cur = device.index().get(moved[3 * i]);
-        if (cur != null && cur.volumeId() == volume.id()) {
-          live += NeedleFormat.recordSize(cur.flags(), cur.length());
-        }
-      }
-      long garbage = Math.max(0, pos[0] - VolumeFormat.SUPERBLOCK_SIZE - live);
       volume.swap(new VolumeFile(newDat), newIdx, generation, pos[0], pos[1], garbage);
     } finally {
       volume.swapLock().writeLock().unlock();
