@@ -176,6 +176,57 @@ class RegistrationTest {
     assertEquals(DeviceState.DEVICE_READONLY, dn.store().device(4).state(), "a follower's stale state is ignored");
   }
 
+  private static DeviceReport lastReport(FakeRegistry registry, int deviceId) {
+    List<HeartbeatRequest> hbs = registry.heartbeats;
+    return hbs.get(hbs.size() - 1).getDevicesList().stream().filter(d -> d.getDeviceId() == deviceId).findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void heartbeatsReportTheUsedBytesAndIoLoadOfWrites() throws Exception {
+    FakeRegistry registry = new FakeRegistry(List.of(1));
+    DatanodeConfig c = new DatanodeConfig();
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = 1;
+    c.reserveBytes = 0;
+    c.heartbeatIntervalMs = 50;
+    c.trackers = List.of(serve(registry));
+    DatanodeServer dn = DatanodeServer.start(c);
+    open.add(dn);
+    waitFor(() -> registry.heartbeats.size() >= 2, "heartbeats arrive");
+    DeviceReport before = lastReport(registry, 1);
+    int idleBeats = registry.heartbeats.size();
+
+    ManagedChannel ch = NettyChannelBuilder.forTarget(dn.address()).usePlaintext().build();
+    open.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    DataNodeGrpc.DataNodeBlockingStub stub = DataNodeGrpc.newBlockingStub(ch);
+    java.util.Random random = new java.util.Random(61);
+    long written = 0;
+    for (int fid = 1; fid <= 32; fid++) {
+      byte[] data = new byte[4 << 20];
+      random.nextBytes(data);
+      CRC32C crc = new CRC32C();
+      crc.update(data);
+      stub.writeSmall(WriteSmallRequest.newBuilder().setDeviceId(1).setFid(fid).setData(ByteString.copyFrom(data))
+          .setCrc32C((int) crc.getValue()).build());
+      written += data.length;
+    }
+
+    for (HeartbeatRequest hb : registry.heartbeats.subList(0, idleBeats)) {
+      assertEquals(0.0, hb.getDevices(0).getIoLoad(), "an idle device reports no I/O load");
+    }
+    long grown = written;
+    // Used bytes are the file system's: other processes' files may come and go meanwhile,
+    // hence the slack.
+    waitFor(() -> lastReport(registry, 1).getUsedBytes() >= before.getUsedBytes() + grown / 2,
+        "used bytes grow by what was written");
+    int busyFrom = idleBeats;
+    waitFor(() -> registry.heartbeats.subList(busyFrom, registry.heartbeats.size()).stream()
+        .anyMatch(hb -> hb.getDevices(0).getIoLoad() > 0), "a heartbeat reports the writes' I/O load");
+    waitFor(() -> lastReport(registry, 1).getIoLoad() == 0.0, "the load falls back to 0 once writes stop");
+  }
+
   @Test
   void deviceOnDiskThatTheTrackersNoLongerListIsNotServed() throws Exception {
     FakeRegistry registry = new FakeRegistry(List.of(2));
