@@ -146,6 +146,17 @@ class PlacementTest {
   }
 
   @Test
+  void deviceReportedUnhealthyIsNotWrittenAndReadLast() {
+    cluster(new String[] {"", ""}, 1);
+    observations.record(HeartbeatRequest.newBuilder().setHostId(1).addDevices(DeviceReport.newBuilder()
+        .setDeviceId(11).setCapacityBytes(1000).setHealthy(false).setError("read failed: Is a directory")).build());
+    for (int i = 0; i < 20; i++) {
+      assertEquals(List.of(21), placement.choose(view, cls(ReplicationPolicy.MULTIPLE_HOSTS, 1), -1, List.of(), 1));
+    }
+    assertEquals(List.of(21, 11), placement.orderForRead(view, List.of(11, 21)));
+  }
+
+  @Test
   void emptierDevicesAreChosenMoreOften() {
     cluster(new String[] {"", ""}, 1);
     observations.record(HeartbeatRequest.newBuilder().setHostId(1).addDevices(DeviceReport.newBuilder()
