@@ -23,9 +23,22 @@ import org.slf4j.LoggerFactory;
  * One device: a directory {@code dev<ID>} with volume files, a {@code large/} directory for
  * blobs stored on their own and a {@code tmp/} directory for uploads in progress. Owns the
  * device's index, its single writer and its health and admin state.
+ *
+ * <p>Health: a device is unhealthy while its last write or probe failed (a working probe
+ * clears that, unless a failed batch could not be undone), for {@link #READ_ERROR_HOLD_MS}
+ * after a read of its files failed with an I/O error (a checksum mismatch is damage of one
+ * blob, reported with the blob, not an I/O error), and for good when it could not be opened
+ * at start-up ({@link #unopened}): such a device holds no blobs and is not served.
  */
 public final class Device implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Device.class);
+  /**
+   * How long a read I/O error keeps the device reported unhealthy: the probe writes and reads
+   * a file of its own, so its success says nothing about the volume files that failed; long
+   * enough for the trackers to see it and stop sending work, short enough that a passing
+   * error does not keep a device out for long.
+   */
+  static final long READ_ERROR_HOLD_MS = 60_000;
 
   /** A record pinned for reading: its location and a retained reference to its data file. */
   record Pinned(NeedleLocation location, VolumeFile file) {}
@@ -37,18 +50,44 @@ public final class Device implements AutoCloseable {
   private final ConcurrentSkipListMap<Integer, Volume> volumes = new ConcurrentSkipListMap<>();
   private final NeedleReader reader = new NeedleReader(this);
   private final FileStore fileStore;
+  /** Why the device could not be opened; null for a device that was. */
+  private final String openFailure;
   private VolumeWriter writer;
   private volatile DeviceState state = DeviceState.DEVICE_ALIVE;
   private volatile String lastError;
   private volatile boolean fatal;
+  private volatile String readError;
+  private volatile long readErrorAtMs;
   private long lastBusyNanos;
   private long lastLoadSampleNanos = System.nanoTime();
 
-  private Device(int id, Path dir, long reserveBytes) throws IOException {
+  private Device(int id, Path dir, long reserveBytes, FileStore fileStore, String openFailure) {
     this.id = id;
     this.dir = dir;
     this.reserveBytes = reserveBytes;
-    this.fileStore = Files.getFileStore(dir);
+    this.fileStore = fileStore;
+    this.openFailure = openFailure;
+    this.lastError = openFailure;
+  }
+
+  /**
+   * A device whose directory could not be opened: reported unhealthy with {@code why} and
+   * refused for reads and writes (see {@link Store#readable}), while the datanode's other
+   * devices go on serving. It stays so until the datanode is restarted.
+   */
+  static Device unopened(int id, Path dir, long reserveBytes, Exception why) {
+    FileStore fs;
+    try {
+      fs = Files.getFileStore(dir);
+    } catch (IOException e) {
+      fs = null; // capacity and usage are reported as 0
+    }
+    return new Device(id, dir, reserveBytes, fs, "cannot open device: " + why);
+  }
+
+  /** Why the device could not be opened at start-up; null when it was opened. */
+  public String openFailure() {
+    return openFailure;
   }
 
   /** Opens (creating if needed) the device in {@code dir}, loading and repairing its volumes. */
@@ -56,21 +95,32 @@ public final class Device implements AutoCloseable {
       long directWriteBytes) throws IOException {
     Files.createDirectories(dir.resolve("large"));
     Files.createDirectories(dir.resolve("tmp"));
-    Device d = new Device(id, dir, reserveBytes);
-    try (var s = Files.list(d.tmpDir())) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Files.deleteIfExists(p); // uploads cut off by a crash never became visible
+    Device d = new Device(id, dir, reserveBytes, Files.getFileStore(dir), null);
+    try {
+      try (var s = Files.list(d.tmpDir())) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          Files.deleteIfExists(p); // uploads cut off by a crash never became visible
+        }
       }
+      int[] ids = VolumeLoader.volumeIds(dir);
+      for (int i = 0; i < ids.length; i++) {
+        d.volumes.put(ids[i], VolumeLoader.load(dir, ids[i], d.index, i >= ids.length - 2));
+      }
+      if (d.volumes.isEmpty()) {
+        d.volumes.put(1, VolumeLoader.create(dir, 1));
+      }
+      d.computeGarbage();
+      d.removeOrphanLargeFiles();
+    } catch (IOException | RuntimeException e) {
+      for (Volume v : d.volumes.values()) {
+        try {
+          v.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+      }
+      throw e;
     }
-    int[] ids = VolumeLoader.volumeIds(dir);
-    for (int i = 0; i < ids.length; i++) {
-      d.volumes.put(ids[i], VolumeLoader.load(dir, ids[i], d.index, i >= ids.length - 2));
-    }
-    if (d.volumes.isEmpty()) {
-      d.volumes.put(1, VolumeLoader.create(dir, 1));
-    }
-    d.computeGarbage();
-    d.removeOrphanLargeFiles();
     d.writer = new VolumeWriter(d, volumeSizeBytes, commitWaitMicros, directWriteBytes);
     return d;
   }
@@ -194,6 +244,9 @@ public final class Device implements AutoCloseable {
   }
 
   public long usableBytes() {
+    if (fileStore == null) {
+      return 0;
+    }
     try {
       return fileStore.getUsableSpace();
     } catch (IOException e) {
@@ -203,6 +256,9 @@ public final class Device implements AutoCloseable {
   }
 
   public long totalBytes() {
+    if (fileStore == null) {
+      return 0;
+    }
     try {
       return fileStore.getTotalSpace();
     } catch (IOException e) {
@@ -246,19 +302,37 @@ public final class Device implements AutoCloseable {
     noteError(what, e);
   }
 
+  /**
+   * A read of the device's files failed with an I/O error: the device is reported unhealthy
+   * for {@link #READ_ERROR_HOLD_MS} from the last such error.
+   */
+  void noteReadError(String what, IOException e) {
+    readError = what + ": " + e;
+    readErrorAtMs = System.currentTimeMillis();
+    LOG.warn("device {}: {}", id, what, e);
+  }
+
   void noteSuccess() {
-    if (!fatal) {
+    if (!fatal && openFailure == null) {
       lastError = null;
     }
   }
 
-  /** Null when the device is healthy, else the last I/O error seen. */
+  /** Null when the device is healthy, else the error that makes it unhealthy. */
   public String error() {
-    return lastError;
+    String e = lastError;
+    if (e != null) {
+      return e;
+    }
+    String r = readError;
+    return r != null && System.currentTimeMillis() - readErrorAtMs < READ_ERROR_HOLD_MS ? r : null;
   }
 
   /** Writes, syncs and reads back a probe file; marks the device unhealthy when that fails. */
   public boolean probe() {
+    if (openFailure != null) {
+      return false;
+    }
     Path p = dir.resolve(".probe");
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE, StandardOpenOption.READ)) {
@@ -272,7 +346,7 @@ public final class Device implements AutoCloseable {
       }
       // A working probe clears transient errors (e.g. a full disk that has space again).
       noteSuccess();
-      return lastError == null;
+      return error() == null;
     } catch (IOException e) {
       noteError("probe failed", e);
       return false;
@@ -281,6 +355,9 @@ public final class Device implements AutoCloseable {
 
   /** Share of wall time the writer spent writing and syncing since the last call, 0..1. */
   public synchronized double ioLoad() {
+    if (writer == null) {
+      return 0; // never opened
+    }
     long now = System.nanoTime();
     long busy = writer.busyNanos();
     double load = (double) (busy - lastBusyNanos) / Math.max(1, now - lastLoadSampleNanos);
@@ -312,7 +389,9 @@ public final class Device implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    writer.close();
+    if (writer != null) {
+      writer.close();
+    }
     for (Volume v : volumes.values()) {
       v.close();
     }

@@ -6,6 +6,7 @@ import io.mogul.datanode.storage.format.NeedleHeader;
 import io.mogul.proto.ErrorReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +15,9 @@ import java.util.zip.CRC32C;
 /**
  * Reads blobs of one device. A small blob is one positional read of header and data,
  * checked against its CRC32C before any byte is returned; larger blobs are opened and
- * read chunk by chunk, each chunk verified against its stored checksum first.
+ * read chunk by chunk, each chunk verified against its stored checksum first. An I/O error
+ * reading the device's files marks the device unhealthy ({@link Device#noteReadError}); a
+ * checksum mismatch is damage of that one blob and is only reported to the caller.
  */
 public final class NeedleReader {
   private final Device device;
@@ -81,6 +84,9 @@ public final class NeedleReader {
     } catch (NoSuchFileException e) {
       throw new MogulException(ErrorReason.CHECKSUM_MISMATCH,
           "fid " + Long.toUnsignedString(fid) + ": large blob file is missing on device " + device.id());
+    } catch (IOException e) {
+      device.noteReadError("cannot open the large blob file of fid " + Long.toUnsignedString(fid), e);
+      throw e;
     } finally {
       pin.file().release();
     }
@@ -208,7 +214,15 @@ public final class NeedleReader {
     private ByteBuffer readFully(long pos, int n) throws IOException {
       ByteBuffer b = ByteBuffer.allocate(n);
       while (b.hasRemaining()) {
-        int r = channel.read(b, pos + b.position());
+        int r;
+        try {
+          r = channel.read(b, pos + b.position());
+        } catch (ClosedChannelException e) {
+          throw e; // closed under the read (shutdown, interrupt): not a fault of the device
+        } catch (IOException e) {
+          device.noteReadError("cannot read fid " + Long.toUnsignedString(fid), e);
+          throw e;
+        }
         if (r < 0) {
           throw corrupt("record ends early");
         }

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * All devices of a datanode and the rules of which may be written or read: new blobs only
  * go to devices that are ALIVE, healthy and above their reserve on a host that is not
- * read-only; DOWN and DEAD devices are not served at all. Also runs background compaction
+ * read-only; DOWN and DEAD devices, and devices that could not be opened, are not served at
+ * all. Also runs background compaction
  * of volumes whose garbage share passes the configured ratio.
  */
 public final class Store implements AutoCloseable {
@@ -56,7 +57,7 @@ public final class Store implements AutoCloseable {
       for (int id : deviceIds) {
         s.addDevice(id);
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       s.close();
       throw e;
     }
@@ -83,10 +84,23 @@ public final class Store implements AutoCloseable {
     return ids;
   }
 
-  public synchronized void addDevice(int id) throws IOException {
+  /**
+   * Opens a device (creating its directory when new). A device that cannot be opened does
+   * not stop the datanode: it is kept as down (reported unhealthy, not served) so the other
+   * devices go on serving.
+   */
+  public synchronized void addDevice(int id) {
     if (!devices.containsKey(id)) {
-      devices.put(id, Device.open(id, dataDir.resolve("dev" + id), config.storage.volumeSizeBytes, config.reserveBytes,
-          config.storage.groupCommitWaitMicros, config.storage.directWriteBytes));
+      Path dir = dataDir.resolve("dev" + id);
+      Device d;
+      try {
+        d = Device.open(id, dir, config.storage.volumeSizeBytes, config.reserveBytes,
+            config.storage.groupCommitWaitMicros, config.storage.directWriteBytes);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("device {} in {} cannot be opened; it is reported unhealthy and not served", id, dir, e);
+        d = Device.unopened(id, dir, config.reserveBytes, e);
+      }
+      devices.put(id, d);
     }
   }
 
@@ -122,6 +136,9 @@ public final class Store implements AutoCloseable {
   /** The device if it may be read from. */
   public Device readable(int id) {
     Device d = device(id);
+    if (d.openFailure() != null) {
+      throw new MogulException(ErrorReason.DEVICE_UNAVAILABLE, "device " + id + " is down: " + d.openFailure());
+    }
     DeviceState s = d.state();
     if (s == DeviceState.DEVICE_DOWN || s == DeviceState.DEVICE_DEAD || hostState == HostState.HOST_DOWN
         || hostState == HostState.HOST_DEAD) {

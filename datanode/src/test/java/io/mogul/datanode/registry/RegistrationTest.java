@@ -1,5 +1,6 @@
 package io.mogul.datanode.registry;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -225,6 +226,93 @@ class RegistrationTest {
     waitFor(() -> registry.heartbeats.subList(busyFrom, registry.heartbeats.size()).stream()
         .anyMatch(hb -> hb.getDevices(0).getIoLoad() > 0), "a heartbeat reports the writes' I/O load");
     waitFor(() -> lastReport(registry, 1).getIoLoad() == 0.0, "the load falls back to 0 once writes stop");
+  }
+
+  private static DeviceReport reportOf(HeartbeatRequest hb, int deviceId) {
+    return hb.getDevicesList().stream().filter(d -> d.getDeviceId() == deviceId).findFirst().orElseThrow();
+  }
+
+  private static boolean reported(FakeRegistry registry, int deviceId, java.util.function.Predicate<DeviceReport> p) {
+    return registry.heartbeats.stream().anyMatch(hb -> p.test(reportOf(hb, deviceId)));
+  }
+
+  private static ErrorReason reasonOf(Runnable call) {
+    try {
+      call.run();
+    } catch (StatusRuntimeException e) {
+      return MogulException.from(e).reason();
+    }
+    throw new AssertionError("the call was expected to fail");
+  }
+
+  /**
+   * Device 3's directory cannot be opened (a volume file is a directory), and reading a blob
+   * of device 4 fails with an I/O error (its large-blob file became a directory): both are
+   * reported unhealthy with the error, while the datanode starts and device 5 keeps serving.
+   */
+  @Test
+  void unreadableDevicesAreReportedUnhealthyWhileTheOthersServe() throws Exception {
+    FakeRegistry registry = new FakeRegistry(List.of(3, 4, 5));
+    Files.createDirectories(dir.resolve("dev3").resolve(io.mogul.datanode.storage.format.VolumeFormat.datName(1)));
+    DatanodeConfig c = new DatanodeConfig();
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = 3;
+    c.reserveBytes = 0;
+    c.heartbeatIntervalMs = 50;
+    c.storage.writeBufferBytes = 256 * 1024;
+    c.storage.largeBlobThresholdBytes = 512 * 1024;
+    c.trackers = List.of(serve(registry));
+    DatanodeServer dn = DatanodeServer.start(c);
+    open.add(dn);
+
+    waitFor(() -> reported(registry, 3, d -> !d.getHealthy() && d.getError().contains("cannot open device")),
+        "device 3 is reported unhealthy with why it cannot be opened");
+    ManagedChannel ch = NettyChannelBuilder.forTarget(dn.address()).usePlaintext().build();
+    open.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    DataNodeGrpc.DataNodeBlockingStub stub = DataNodeGrpc.newBlockingStub(ch);
+    byte[] small = "small".getBytes();
+    CRC32C smallCrc = new CRC32C();
+    smallCrc.update(small);
+    WriteSmallRequest.Builder w = WriteSmallRequest.newBuilder().setData(ByteString.copyFrom(small))
+        .setCrc32C((int) smallCrc.getValue());
+    assertEquals(ErrorReason.DEVICE_UNAVAILABLE, reasonOf(() -> stub.writeSmall(w.setDeviceId(3).setFid(1).build())));
+    assertEquals(ErrorReason.DEVICE_UNAVAILABLE, reasonOf(() -> readAll(stub, 3, 1)));
+
+    // A large blob on device 4 whose file then cannot be read.
+    byte[] large = new byte[1 << 20];
+    new java.util.Random(71).nextBytes(large);
+    CRC32C largeCrc = new CRC32C();
+    largeCrc.update(large);
+    var receiver = dn.store().receive(4, 2);
+    receiver.add(java.nio.ByteBuffer.wrap(large));
+    dn.store().commit(4, 2, receiver.finish(large.length, (int) largeCrc.getValue())).get(10, TimeUnit.SECONDS);
+    stub.writeSmall(w.setDeviceId(4).setFid(3).build());
+    waitFor(() -> dn.store().device(4).error() == null && reported(registry, 4, DeviceReport::getHealthy),
+        "device 4 is healthy before the failing read");
+    Path largeFile = dir.resolve("dev4").resolve("large").resolve(io.mogul.datanode.storage.format.VolumeFormat
+        .largeName(2));
+    Files.delete(largeFile);
+    Files.createDirectory(largeFile);
+    reasonOf(() -> readAll(stub, 4, 2));
+    int before = registry.heartbeats.size();
+    waitFor(() -> registry.heartbeats.subList(before, registry.heartbeats.size()).stream()
+        .map(hb -> reportOf(hb, 4)).anyMatch(d -> !d.getHealthy() && d.getError().contains("fid 2")),
+        "device 4 is reported unhealthy with the read error");
+    assertTrue(reportOf(registry.heartbeats.get(registry.heartbeats.size() - 1), 4).getError().contains("fid 2"),
+        "the read error is still reported in later heartbeats");
+    assertArrayEquals(small, readAll(stub, 4, 3), "blobs of an unhealthy device can still be read");
+
+    stub.writeSmall(w.setDeviceId(5).setFid(4).build());
+    assertArrayEquals(small, readAll(stub, 5, 4));
+    assertTrue(reportOf(registry.heartbeats.get(registry.heartbeats.size() - 1), 5).getHealthy());
+  }
+
+  private static byte[] readAll(DataNodeGrpc.DataNodeBlockingStub stub, int device, long fid) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    stub.read(io.mogul.proto.ReadRequest.newBuilder().setDeviceId(device).setFid(fid).setLength(-1).build())
+        .forEachRemaining(r -> out.writeBytes(r.getChunk().toByteArray()));
+    return out.toByteArray();
   }
 
   @Test
