@@ -44,11 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback port nothing listens on (bash's /dev/tcp connect fails on a free port).
+# A loopback port nothing listens on (bash's /dev/tcp connect fails on a free port), taken
+# below the kernel's ephemeral range so no outgoing connection holds it as its local port.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -70,6 +72,7 @@ java -jar "$JAR" gateway --config config/gateway.yaml --set listen=127.0.0.1:$GW
   --set "trackers=[${TRACKERS}]" --set writeToken=bench-token "${CACHE_ARGS[@]}" > "$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$GW_PORT/ui" && break; sleep 1; done
+curl -sf -o /dev/null "http://127.0.0.1:$GW_PORT/ui" || { cat "$WORK/gateway.log"; echo "the gateway did not start" >&2; exit 1; }
 
 mkdir -p "$WORK/www/default/bench"
 head -c $((4096 * FILES)) /dev/urandom > "$WORK/blob"
@@ -96,6 +99,7 @@ NGINX
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" &
 PIDS+=($!)
 for _ in $(seq 1 30); do curl -s -o /dev/null "http://127.0.0.1:$NG_PORT/default/bench/f0" && break; sleep 0.2; done
+curl -sf -o /dev/null "http://127.0.0.1:$NG_PORT/default/bench/f0" || { echo "nginx did not start" >&2; exit 1; }
 
 cat > "$WORK/random.lua" <<LUA
 math.randomseed(42)
