@@ -5,14 +5,33 @@ import java.util.function.LongSupplier;
 /**
  * Paces work to a rate read afresh on every call (a cluster setting may change at any
  * time): callers take units before doing the work and wait until the rate allows it.
- * A rate of 0 means unlimited. At most one second of burst is allowed.
+ * A rate of 0 means unlimited (the settings' defaults are finite). Time left unused builds
+ * up a burst of at most one second's worth of units, so over any stretch the units taken
+ * are at most the rate times its length plus one second's worth.
  */
 final class Throttle {
+  static final long BURST_NANOS = 1_000_000_000L;
+
+  /** How the throttle waits; the real one sleeps, tests pass a fake clock that advances. */
+  interface Sleeper {
+    /** Returns after at least {@code nanos} have passed on the throttle's clock. */
+    void sleep(long nanos) throws InterruptedException;
+  }
+
   private final LongSupplier ratePerSecond;
-  private long availableAtNanos = System.nanoTime();
+  private final LongSupplier nanoClock;
+  private final Sleeper sleeper;
+  private long availableAtNanos;
 
   Throttle(LongSupplier ratePerSecond) {
+    this(ratePerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+  }
+
+  Throttle(LongSupplier ratePerSecond, LongSupplier nanoClock, Sleeper sleeper) {
     this.ratePerSecond = ratePerSecond;
+    this.nanoClock = nanoClock;
+    this.sleeper = sleeper;
+    this.availableAtNanos = nanoClock.getAsLong();
   }
 
   /** Waits until {@code units} may be used. */
@@ -23,13 +42,13 @@ final class Throttle {
     }
     long waitNanos;
     synchronized (this) {
-      long now = System.nanoTime();
-      long start = Math.max(availableAtNanos, now - 1_000_000_000L);
+      long now = nanoClock.getAsLong();
+      long start = Math.max(availableAtNanos, now - BURST_NANOS);
       availableAtNanos = start + (long) (units * 1e9 / rate);
       waitNanos = availableAtNanos - now;
     }
     if (waitNanos > 0) {
-      Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+      sleeper.sleep(waitNanos);
     }
   }
 }
