@@ -92,7 +92,7 @@ final class FileRepair {
    * device: the number of copies that still count (lower is more urgent), or -1 when
    * nothing is to be done.
    */
-  int urgency(IntFunction<Copy> copyOn, FidRecord fid, int min) {
+  static int urgency(IntFunction<Copy> copyOn, FidRecord fid, int min) {
     int counted = 0;
     int good = 0;
     boolean leaving = false;

@@ -8,7 +8,6 @@ import io.mogul.proto.meta.ClassRecord;
 import io.mogul.proto.meta.DeviceRecord;
 import io.mogul.proto.meta.FidRecord;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +22,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Re-replication, drain and trimming: each round scans a bounded window of fids, picks
  * those with too few counted copies, copies on dead or draining devices, or surplus
- * copies, and repairs them most endangered first (fewest counted copies) on a small
- * pool. The progress is the locations themselves, committed through Raft, so a new
- * leader simply continues from the state it finds.
+ * copies, and repairs them on a small pool in the order {@link RepairSchedule} gives: a
+ * pass first sweeps the whole table for files with one copy or none left, then sweeps it
+ * again for the rest, so the most endangered files go first across the whole table while
+ * a round holds at most one window. The progress is the locations themselves, committed
+ * through Raft, so a new leader simply continues from the state it finds: its first pass
+ * starts at the first fid and finds the files already repaired healthy.
+ *
+ * <p>When a device's copies lose worth mid-pass (a device dies, is lost or starts
+ * draining) or a class's mindevcount changes, the pass starts over so that the newly
+ * endangered files go first.
  *
  * <p>A pass that went over every fid without finding work, during which nothing that could
  * make work changed, is followed by a rest instead of another pass: on a healthy cluster
@@ -44,10 +50,9 @@ final class ReplicationJob {
   private final JobSettings settings;
   private final FileRepair repair;
   private final ExecutorService pool;
-  private long cursor;
+  private final RepairSchedule schedule = new RepairSchedule(WORK_LIMIT);
   /** What could make work, as it was when the current pass started. */
   private Conditions passStart;
-  private boolean passFoundWork;
   /** Set while resting after a clean pass: the conditions the rest holds for. */
   private Conditions resting;
   private long restUntilNanos;
@@ -61,10 +66,13 @@ final class ReplicationJob {
     this.pool = pool;
   }
 
-  private record Work(long fid, int urgency) {}
-
   /** Everything whose change can create repair work. */
-  private record Conditions(long epoch, Map<Integer, Copy> copies, Map<String, Integer> mindevcounts) {}
+  private record Conditions(long epoch, Map<Integer, Copy> copies, Map<String, Integer> mindevcounts) {
+    /** Whether devices and classes, leaving the epoch aside, are as they were. */
+    boolean sameWorth(Conditions other) {
+      return copies.equals(other.copies) && mindevcounts.equals(other.mindevcounts);
+    }
+  }
 
   private Conditions conditions(MetaView view) {
     Map<String, Integer> min = new HashMap<>();
@@ -81,47 +89,51 @@ final class ReplicationJob {
 
   /**
    * Fids found needing repair (too few copies, copies to move off, surplus) in the last
-   * round's scan of at most {@link #SCAN_LIMIT} fids; 0 once a clean pass rests.
+   * round's scan window of at most {@link #SCAN_LIMIT} fids; 0 while a clean pass rests.
    */
   int lastRoundWork() {
     return lastRoundWork;
   }
 
-  /** One round; true when it found work. */
+  /** One round; true when it took fids to repair. */
   boolean round() throws InterruptedException {
     if (!settings.flag("replication.enabled")) {
       return false;
     }
-    long start = cursor;
-    List<Work> work = new ArrayList<>();
-    int[] scanned = {0};
-    long[] last = {start};
+    List<Long> work = new ArrayList<>();
     boolean rest = core.read(view -> {
       Conditions now = conditions(view);
       if (resting != null) {
         if (resting.equals(now) && System.nanoTime() < restUntilNanos) {
+          lastRoundWork = 0;
           return true;
         }
         resting = null;
       }
-      if (start == 0) {
+      if (passStart != null && !schedule.atPassStart() && !passStart.sameWorth(now)) {
+        // Files endangered by the change may lie behind the cursor: they go first.
+        schedule.restart();
+      }
+      if (schedule.atPassStart()) {
         passStart = now;
-        passFoundWork = false;
       }
       Map<String, Integer> min = now.mindevcounts();
       Map<Integer, Copy> judged = new HashMap<>(now.copies());
       IntFunction<Copy> copyOn = id -> judged.computeIfAbsent(id, d -> repair.states().of(view, d));
-      for (FidRecord r : FidScan.after(view, start, SCAN_LIMIT)) {
-        scanned[0]++;
-        last[0] = r.getFid();
+      List<RepairSchedule.Candidate> candidates = new ArrayList<>();
+      List<FidRecord> window = FidScan.after(view, schedule.cursor(), SCAN_LIMIT);
+      for (FidRecord r : window) {
         Integer wanted = min.get(r.getDomain() + "\0" + r.getStorageClass());
-        int urgency = wanted == null ? -1 : repair.urgency(copyOn, r, wanted);
+        int urgency = wanted == null ? -1 : FileRepair.urgency(copyOn, r, wanted);
         if (urgency >= 0) {
-          work.add(new Work(r.getFid(), urgency));
+          candidates.add(new RepairSchedule.Candidate(r.getFid(), urgency));
         }
       }
-      passFoundWork |= !work.isEmpty();
-      if (scanned[0] < SCAN_LIMIT && !passFoundWork && passStart != null && passStart.equals(conditions(view))) {
+      lastRoundWork = candidates.size();
+      long last = window.isEmpty() ? schedule.cursor() : window.get(window.size() - 1).getFid();
+      RepairSchedule.Take take = schedule.take(candidates, last, window.size() < SCAN_LIMIT);
+      work.addAll(take.fids());
+      if (take.passEnded() && !take.passFoundWork() && passStart.equals(conditions(view))) {
         // A clean pass over every fid, and nothing changed while it ran.
         resting = passStart;
         restUntilNanos = System.nanoTime() + MAX_REST_NANOS;
@@ -131,16 +143,10 @@ final class ReplicationJob {
     if (rest) {
       return false;
     }
-    lastRoundWork = work.size();
-    work.sort(Comparator.comparingInt(Work::urgency).thenComparingLong(Work::fid));
-    if (work.size() <= WORK_LIMIT) {
-      boolean wrapped = scanned[0] < SCAN_LIMIT;
-      cursor = wrapped ? 0 : last[0];
-    }
     List<Future<?>> running = new ArrayList<>();
-    for (Work w : work.subList(0, Math.min(WORK_LIMIT, work.size()))) {
+    for (long fid : work) {
       running.add(pool.submit(() -> {
-        repair.repair(w.fid(), Set.of());
+        repair.repair(fid, Set.of());
         return null;
       }));
     }
