@@ -7,8 +7,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The leader's background jobs: re-replication (with drain and trimming), delete GC with
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * in the replicated state, so a new leader continues where the old one stopped.
  */
 public final class BackgroundJobs implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(BackgroundJobs.class);
   /** Pause between two rounds of one job. */
   static final long ROUND_DELAY_MS = 300;
   static final int COPY_THREADS = 4;
@@ -29,12 +26,6 @@ public final class BackgroundJobs implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final ExecutorService copies;
   private final ReplicationJob replication;
-
-  /** A round of one job. */
-  @FunctionalInterface
-  private interface Round {
-    void run() throws InterruptedException;
-  }
 
   public BackgroundJobs(TrackerCore core) {
     this.core = core;
@@ -74,21 +65,9 @@ public final class BackgroundJobs implements AutoCloseable {
     };
   }
 
-  private void schedule(String name, Round round) {
-    timers.scheduleWithFixedDelay(() -> {
-      // Everything inside the try: an exception escaping a scheduled task would cancel the
-      // job for the life of the process.
-      try {
-        if (!core.raft().isLeader()) {
-          return;
-        }
-        round.run();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (RuntimeException e) {
-        LOG.warn("{} round failed", name, e);
-      }
-    }, ROUND_DELAY_MS, ROUND_DELAY_MS, TimeUnit.MILLISECONDS);
+  private void schedule(String name, LeaderRound.Round round) {
+    timers.scheduleWithFixedDelay(new LeaderRound(name, () -> core.raft().isLeader(), round),
+        ROUND_DELAY_MS, ROUND_DELAY_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
