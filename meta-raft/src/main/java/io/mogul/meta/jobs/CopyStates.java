@@ -13,8 +13,13 @@ import java.util.function.LongSupplier;
 /**
  * How much a copy on a device is worth right now, from the admin state and what the
  * leader observed. A device that is down or unreachable keeps counting for a grace period
- * (a reboot should not trigger a wave of copies); the grace starts when this leader first
- * saw it unavailable, so a new leader never re-replicates earlier than the old one would.
+ * (a reboot should not trigger a wave of copies). For an unreachable device the grace
+ * starts when its heartbeats went missing or it reported itself unhealthy: every tracker
+ * hears the heartbeats, so a new leader continues the grace where the old one was
+ * ({@link DeviceObservations#unreachableSinceMs}). A device only marked down, or one this
+ * tracker has not heard of since it started, gets its grace from when this leader first
+ * saw it unavailable: after a leader change such files are copied at most one grace
+ * period later than the old leader would have, never earlier.
  */
 final class CopyStates {
   /** The worth of one copy. */
@@ -51,7 +56,9 @@ final class CopyStates {
     boolean down = d.getState() == DeviceState.DEVICE_DOWN || h.getState() == HostState.HOST_DOWN;
     if (down || !observations.reachable(deviceId)) {
       long now = observations.nowMs();
-      long since = unavailableSince.computeIfAbsent(deviceId, id -> now);
+      long firstSeen = unavailableSince.computeIfAbsent(deviceId, id -> now);
+      long observed = observations.unreachableSinceMs(deviceId);
+      long since = observed >= 0 ? Math.min(observed, firstSeen) : firstSeen;
       // A copy on a draining device never counts; unreachable it cannot even be a source.
       return draining || now - since > graceMs.getAsLong() ? Copy.LOST : Copy.PENDING;
     }

@@ -21,6 +21,7 @@ import io.mogul.proto.HeartbeatRequest;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.meta.AppliedPosition;
 import io.mogul.proto.meta.Command;
+import io.mogul.proto.meta.FidRecord;
 import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.LogEntry;
 import java.nio.file.Path;
@@ -102,8 +103,12 @@ class CopyStatesTest {
   }
 
   private void heartbeat() {
-    observations.record(HeartbeatRequest.newBuilder().setHostId(hostId).addDevices(DeviceReport.newBuilder()
-        .setDeviceId(deviceId).setCapacityBytes(1L << 30).setHealthy(true)).build());
+    heartbeat(hostId, deviceId, true);
+  }
+
+  private void heartbeat(int host, int device, boolean healthy) {
+    observations.record(HeartbeatRequest.newBuilder().setHostId(host).addDevices(DeviceReport.newBuilder()
+        .setDeviceId(device).setCapacityBytes(1L << 30).setHealthy(healthy)).build());
   }
 
   private Copy copy() {
@@ -145,5 +150,52 @@ class CopyStatesTest {
     assertEquals(Copy.LOST, copy(), "an unreachable draining device is no source");
     mark(DeviceState.DEVICE_DEAD);
     assertEquals(Copy.DEAD, copy());
+  }
+
+  @Test
+  void aNewLeaderContinuesTheGraceOfADeviceThatWentSilent() {
+    assertEquals(Copy.GOOD, copy());
+    now += HEARTBEAT_TIMEOUT_MS + 1;
+    assertEquals(Copy.PENDING, copy(), "the old leader starts the grace");
+    now += GRACE_MS / 2;
+    // The new leader heard the same heartbeats (datanodes heartbeat to every tracker).
+    CopyStates newLeader = new CopyStates(observations, () -> GRACE_MS);
+    assertEquals(Copy.PENDING, newLeader.of(new MetaView(store), deviceId), "half the grace is left");
+    now += GRACE_MS / 2;
+    assertEquals(Copy.LOST, newLeader.of(new MetaView(store), deviceId),
+        "the grace ends when it would have for the old leader, not a grace later");
+  }
+
+  @Test
+  void aDeviceReportingItselfUnhealthyIsLostOneGraceAfterItsFirstSuchReport() {
+    heartbeat(hostId, deviceId, false);
+    assertEquals(Copy.PENDING, copy());
+    for (int i = 0; i < 10; i++) {
+      now += GRACE_MS / 10 + 1;
+      heartbeat(hostId, deviceId, false);
+    }
+    CopyStates newLeader = new CopyStates(observations, () -> GRACE_MS);
+    assertEquals(Copy.LOST, newLeader.of(new MetaView(store), deviceId), "unhealthy for longer than the grace");
+  }
+
+  @Test
+  void aTrackerThatHeardNothingForAWhileStartsTheGraceAfresh() {
+    now += GRACE_MS * 10; // this tracker hung or was cut off: it cannot tell how long the device was silent
+    heartbeat(hostId + 1, deviceId + 1, true); // it hears other datanodes again
+    assertEquals(Copy.PENDING, copy(), "silent for as long as this tracker knows: the grace starts now");
+    now += GRACE_MS + 1;
+    assertEquals(Copy.LOST, copy());
+  }
+
+  @Test
+  void urgencyCountsPendingCopiesAndNotLostOnes() {
+    FidRecord fid = FidRecord.newBuilder().setFid(7).addDeviceIds(1).addDeviceIds(2).build();
+    assertEquals(-1, FileRepair.urgency(id -> id == 1 ? Copy.GOOD : Copy.PENDING, fid, 2),
+        "a pending copy still counts: nothing to do");
+    assertEquals(1, FileRepair.urgency(id -> id == 1 ? Copy.GOOD : Copy.LOST, fid, 2), "a lost copy does not");
+    assertEquals(0, FileRepair.urgency(id -> Copy.LOST, fid, 2), "none left that counts");
+    assertEquals(-1, FileRepair.urgency(id -> Copy.PENDING, fid, 2), "both within the grace");
+    assertEquals(2, FileRepair.urgency(id -> id == 3 ? Copy.DEAD : Copy.GOOD,
+        fid.toBuilder().addDeviceIds(3).build(), 2), "enough copies, a dead location to drop: least urgent");
   }
 }
