@@ -246,6 +246,7 @@ final class FileRepair {
         discardUnrecorded(plan, fid, dest, e);
         return null;
       }
+      core.repairs().copyMade();
       return new Action("REPL", dest, "copied from device " + source);
     }
     return null;
@@ -287,6 +288,7 @@ final class FileRepair {
       surplus.sort(Comparator.comparingLong((Integer id) -> core.read(v -> fileCount(v, id))).reversed());
       for (int id : surplus.subList(0, good - plan.min())) {
         if (removeLocation(fid, id)) {
+          core.repairs().surplusRemoved();
           actions.add(new Action("DROP", id, "surplus copy above mindevcount " + plan.min() + " removed"));
         }
       }

@@ -1,5 +1,6 @@
 package io.mogul.meta.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mogul.meta.jobs.BackgroundJobs;
@@ -12,8 +13,8 @@ import io.mogul.proto.TrackerStatus;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The tracker's own gauges: its Raft position, the depth of the work queues it holds and
- * the fsck's progress. Every gauge is cheap to read: none scans the fids.
+ * The tracker's own meters: its Raft position, the depth of the work queues it holds, the
+ * fsck's progress and its repairs. Every one is cheap to read: none scans the fids.
  */
 final class TrackerMetrics {
   private TrackerMetrics() {}
@@ -24,6 +25,10 @@ final class TrackerMetrics {
     raft(registry, "mogul.raft.applied.index", "Last applied log index", core, s -> s.getAppliedIndex());
     raft(registry, "mogul.raft.snapshot.index", "Index of the newest snapshot", core, s -> s.getSnapshotIndex());
     raft(registry, "mogul.raft.leader", "1 while this tracker leads", core, s -> s.getRole() == RaftRole.LEADER ? 1 : 0);
+    FunctionCounter.builder("mogul.repair.copies", core, c -> c.repairs().copiesMade())
+        .description("Copies re-replication, drain and fsck repairs made while this tracker led").register(registry);
+    FunctionCounter.builder("mogul.repair.surplus.removed", core, c -> c.repairs().surplusCopiesRemoved())
+        .description("Copies above mindevcount removed while this tracker led").register(registry);
     queue(registry, "deletions", core, c -> c.read(view -> view.count(Table.DELETIONS)));
     // Uploads held in this tracker's memory (it issued them as leader), plus any recorded
     // in the state by older log entries.

@@ -250,7 +250,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void getTrackerStatus(Empty request, StreamObserver<TrackerStatus> out) {
-    Calls.now(() -> core.raft().status(core.address()), out);
+    Calls.now(core::status, out);
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.mogul.proto.CreateOpenRequest;
 import io.mogul.proto.CreateOpenResponse;
 import io.mogul.proto.ErrorReason;
 import io.mogul.proto.ReadOptions;
+import io.mogul.proto.TrackerStatus;
 import io.mogul.proto.meta.Command;
 import io.mogul.proto.meta.CommandResult;
 import io.mogul.proto.meta.OpenUpload;
@@ -47,6 +48,7 @@ public final class TrackerCore implements AutoCloseable {
   private final HeldUploads uploads;
   private final ChannelPool peerChannels = new ChannelPool();
   private final PeerStatuses peers;
+  private final RepairTally repairs = new RepairTally();
   private volatile String address;
 
   public TrackerCore(TrackerConfig config, LiveStore live, RaftNode raft, String address) {
@@ -61,7 +63,7 @@ public final class TrackerCore implements AutoCloseable {
     this.fids = new FidAllocator(count -> batcher.propose(ReserveFids.prepare(count, System.currentTimeMillis())),
         config.uploads.fidReserveBatch);
     this.uploads = new HeldUploads(config.uploads.maxOpen);
-    this.peers = new PeerStatuses(config, () -> raft.status(this.address), peerChannels::get);
+    this.peers = new PeerStatuses(config, this::status, peerChannels::get);
   }
 
   public TrackerConfig config() {
@@ -88,6 +90,17 @@ public final class TrackerCore implements AutoCloseable {
   /** The statuses of the group's trackers, each as the tracker reports it. */
   public PeerStatuses peers() {
     return peers;
+  }
+
+  /** This tracker's status: its Raft position and what its background jobs did while it led. */
+  public TrackerStatus status() {
+    return raft.status(address).toBuilder().setRepairCopies(repairs.copiesMade())
+        .setSurplusCopiesRemoved(repairs.surplusCopiesRemoved()).build();
+  }
+
+  /** What re-replication did while this tracker led. */
+  public RepairTally repairs() {
+    return repairs;
   }
 
   /** The open uploads this tracker issued as leader and still holds. */
