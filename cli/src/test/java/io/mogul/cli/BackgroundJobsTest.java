@@ -16,6 +16,7 @@ import io.mogul.client.MogulClient;
 import io.mogul.common.MogulException;
 import io.mogul.proto.BlobEntry;
 import io.mogul.proto.BlobRef;
+import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.CreateOpenRequest;
 import io.mogul.proto.CreateOpenResponse;
@@ -31,11 +32,13 @@ import io.mogul.proto.FsckStatus;
 import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ListRequest;
+import io.mogul.proto.RaftRole;
 import io.mogul.proto.RebalanceOutcome;
 import io.mogul.proto.RebalanceStatus;
 import io.mogul.proto.SetDeviceStateRequest;
 import io.mogul.proto.Setting;
 import io.mogul.proto.TrackerGrpc;
+import io.mogul.proto.TrackerStatus;
 import io.mogul.proto.VerifyResponse;
 import io.mogul.proto.WriteSmallRequest;
 import java.io.IOException;
@@ -72,7 +75,8 @@ import org.junit.jupiter.api.io.TempDir;
  * one device each, a class keeping 2 copies on distinct hosts): fsck repairing a corrupted
  * copy and re-replication after a dead datanode, both across a leader change; drain; delete
  * and orphan GC; rebalance test and a limited rebalance policy; rebalance by bytes;
- * mindevcount changes. The tests build on each other's state, in order.
+ * mindevcount changes; a datanode down longer than the grace period, with client traffic
+ * during its re-replication. The tests build on each other's state, in order.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -198,9 +202,12 @@ class BackgroundJobsTest {
     NodeProcess victim = cluster.datanodes().get(3);
     int dead = devicesOf(victim).get(0);
     long onVictim = device(dead).getFileCount();
+    long bytesOnVictim = bytesLocatedOn(dead);
     assertTrue(onVictim > 20, "too few files on the victim: " + onVictim);
+    Map<String, TrackerStatus> before = trackerStatuses();
     // Slow enough that the leader change lands in the middle of re-replication.
-    setting("replication.max_bytes_per_second", "40000");
+    long rate = 40_000;
+    setting("replication.max_bytes_per_second", Long.toString(rate));
     victim.kill();
     client.admin(a -> a.setDeviceState(SetDeviceStateRequest.newBuilder().setDeviceId(dead)
         .setState(DeviceState.DEVICE_DEAD).build()));
@@ -213,8 +220,11 @@ class BackgroundJobsTest {
       await(Duration.ofSeconds(90), () -> device(dead).getFileCount() == 0,
           () -> "copies left on the dead device: " + device(dead));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      System.out.printf("re-replication: %d files back to 2 copies in %d ms"
-          + " (throttled to 40000 B/s, leader frozen midway)%n", onVictim, ms);
+      System.out.printf("re-replication: %d files (%d bytes) back to 2 copies in %d ms"
+          + " (throttled to %d B/s, leader frozen midway)%n", onVictim, bytesOnVictim, ms, rate);
+      // Each of the two leaders may start with a second's burst: a lower bound only.
+      assertTrue(ms >= (bytesOnVictim * 1000 / rate) - 2_000,
+          bytesOnVictim + " bytes copied in " + ms + " ms, faster than " + rate + " B/s allows");
       for (String key : contents.keySet()) {
         FileInfo info = client.info(DOMAIN, key);
         assertEquals(2, info.getLocationsCount(), info.toString());
@@ -223,12 +233,34 @@ class BackgroundJobsTest {
       }
       long copies = cluster.devices().stream().filter(d -> d.getState() != DeviceState.DEVICE_DEAD)
           .mapToLong(DeviceInfo::getFileCount).sum();
-      assertEquals(2L * FILES, copies, "no copy made twice: " + cluster.devices());
+      assertEquals(2L * FILES, copies, "every file at two copies: " + cluster.devices());
       assertEquals(0, client.admin(a -> a.getStats(ListRequest.getDefaultInstance())).getUnderReplicated());
     } finally {
       oldLeader.resume();
       setting("replication.max_bytes_per_second", "0");
     }
+    // The tallies of copies made, summed over the trackers, show work done twice: the new
+    // leader rescans from the first fid and must find the files the old one repaired
+    // healthy (surplus trimming would hide a second copy from the file counts above).
+    Map<String, TrackerStatus> after = trackerStatuses();
+    long byOldLeader = after.get(oldLeader.address()).getRepairCopies()
+        - before.get(oldLeader.address()).getRepairCopies();
+    long made = 0;
+    for (String tracker : after.keySet()) {
+      made += after.get(tracker).getRepairCopies() - before.get(tracker).getRepairCopies();
+    }
+    String tallies = "made " + made + " copies (" + byOldLeader + " by the frozen leader) for " + onVictim
+        + " lost; before " + before.values() + ", after " + after.values();
+    assertTrue(byOldLeader > 0 && made - byOldLeader > 0,
+        "the leader change did not land mid-way (both leaders copy): " + tallies);
+    assertTrue(made <= onVictim, "copies made twice: " + tallies);
+    // Up to the copy pool's four copies may have committed without the frozen leader seeing it.
+    assertTrue(made >= onVictim - 4, "copies not accounted for: " + tallies);
+    long trimmed = 0;
+    for (String tracker : after.keySet()) {
+      trimmed += after.get(tracker).getSurplusCopiesRemoved() - before.get(tracker).getSurplusCopiesRemoved();
+    }
+    assertEquals(0, trimmed, "surplus copies removed, so some were made twice: " + tallies);
   }
 
   // ----- drain
@@ -403,16 +435,27 @@ class BackgroundJobsTest {
   void rebalanceThroughTheCliEndsBalancedWithEveryDevicesBytesWithinTheSpreadOfTheMean() throws Exception {
     // Two files moved onto the emptied device are far from evening it out.
     assertOutsideTheSpread();
+    String defaultRate = setting("rebalance.max_bytes_per_second");
+    long rate = 20_000;
+    setting("rebalance.max_bytes_per_second", Long.toString(rate));
+    long begin = System.nanoTime();
     CliRun start = cli("admin", "rebalance", "start");
     assertEquals(0, start.exitCode(), start.toString());
-    long begin = System.nanoTime();
-    await(Duration.ofSeconds(60), () -> {
-      RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
-      return !s.getRunning() && s.getOutcome() != RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED;
-    }, () -> "rebalance did not end: " + storedBytes());
+    try {
+      await(Duration.ofSeconds(60), () -> {
+        RebalanceStatus s = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
+        return !s.getRunning() && s.getOutcome() != RebalanceOutcome.REBALANCE_OUTCOME_UNSPECIFIED;
+      }, () -> "rebalance did not end: " + storedBytes());
+    } finally {
+      setting("rebalance.max_bytes_per_second", defaultRate);
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
     RebalanceStatus done = client.admin(a -> a.getRebalanceStatus(ListRequest.getDefaultInstance()));
-    System.out.printf("rebalance: %d files (%d bytes) moved in %d ms; %s%n", done.getMovedFiles(),
-        done.getMovedBytes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), done.getDetail());
+    System.out.printf("rebalance: %d files (%d bytes) moved in %d ms (throttled to %d B/s); %s%n",
+        done.getMovedFiles(), done.getMovedBytes(), ms, rate, done.getDetail());
+    // The moves are paced by rebalance.max_bytes_per_second, with a second's burst: a lower bound only.
+    assertTrue(ms >= done.getMovedBytes() * 1000 / rate - 1_000,
+        done.getMovedBytes() + " bytes moved in " + ms + " ms, faster than " + rate + " B/s allows");
     assertEquals(RebalanceOutcome.REBALANCE_BALANCED, done.getOutcome(), done.toString());
     assertTrue(done.getFinishedMs() != 0 && done.getMovedFiles() > 0, done.toString());
     // What the job reports is what the files' locations say: every writable device's bytes
@@ -566,6 +609,32 @@ class BackgroundJobsTest {
     return furthest;
   }
 
+  /** Bytes of the files located on the device, from the files' own locations. */
+  private static long bytesLocatedOn(int deviceId) {
+    long bytes = 0;
+    for (String key : contents.keySet()) {
+      FileInfo info = client.info(DOMAIN, key);
+      if (info.getLocationsList().stream().anyMatch(l -> l.getDeviceId() == deviceId)) {
+        bytes += info.getLength();
+      }
+    }
+    return bytes;
+  }
+
+  /** Every tracker's status as it reports it, by client address; waits until all of them answer. */
+  private static Map<String, TrackerStatus> trackerStatuses() throws InterruptedException {
+    Map<String, TrackerStatus> out = new LinkedHashMap<>();
+    await(Duration.ofSeconds(30), () -> {
+      ClusterCheck check = client.admin(a -> a.checkCluster(Empty.getDefaultInstance()));
+      if (check.getTrackersList().stream().anyMatch(t -> t.getRole() == RaftRole.UNREACHABLE)) {
+        return false;
+      }
+      check.getTrackersList().forEach(t -> out.put(t.getAddress(), t));
+      return true;
+    }, () -> "a tracker does not answer");
+    return out;
+  }
+
   private static FsckStatus fsck() {
     return client.admin(a -> a.getFsckStatus(ListRequest.getDefaultInstance()));
   }
@@ -598,6 +667,104 @@ class BackgroundJobsTest {
         () -> "the short write kept one copy: " + client.info(DOMAIN, key));
     assertDistinctHosts(client.info(DOMAIN, key));
     assertArrayEquals(data, client.get(DOMAIN, key));
+  }
+
+  // ----- a datanode down too long
+
+  @Test
+  @Order(9)
+  void filesOfADatanodeDownLongerThanTheGraceAreCopiedAfterItWhileClientsKeepWorking() throws Exception {
+    NodeProcess stopped = cluster.datanodes().get(1);
+    int device = devicesOf(stopped).get(0);
+    Set<String> held = new HashSet<>();
+    for (String key : contents.keySet()) {
+      if (client.info(DOMAIN, key).getLocationsList().stream().anyMatch(l -> l.getDeviceId() == device)) {
+        held.add(key);
+      }
+    }
+    assertTrue(held.size() > 20, "too few files on the datanode: " + held.size());
+    long graceMs = 6_000;
+    long rate = 40_000;
+    long heldBytes = 0;
+    for (String key : held) {
+      heldBytes += contents.get(key).length;
+    }
+    setting("replication.unreachable_grace_seconds", Long.toString(graceMs / 1000));
+    setting("replication.max_bytes_per_second", Long.toString(rate));
+    Random random = new Random(SEED + 9);
+    long stoppedAt = System.nanoTime();
+    stopped.stop(); // down, not marked dead: its copies count until the grace is over
+    try {
+      long firstCopyAt = 0;
+      long remainingBytesAtFirstCopy = 0;
+      long doneAt = 0;
+      int clientOps = 0;
+      long slowestOpMs = 0;
+      long deadline = stoppedAt + TimeUnit.SECONDS.toNanos(90);
+      while (doneAt == 0) {
+        assertTrue(System.nanoTime() < deadline, "files of the stopped datanode not copied within 90 s; "
+            + held.size() + " held, first copy after " + (firstCopyAt - stoppedAt) / 1_000_000 + " ms");
+        long now = System.nanoTime();
+        List<Long> uncopiedLengths = new ArrayList<>();
+        for (String key : held) {
+          FileInfo info = client.info(DOMAIN, key);
+          long elsewhere = info.getLocationsList().stream().filter(l -> l.getDeviceId() != device).count();
+          if (elsewhere < 2) {
+            uncopiedLengths.add(info.getLength());
+          }
+        }
+        if (firstCopyAt == 0 && uncopiedLengths.size() < held.size()) {
+          firstCopyAt = now;
+          // The copies already paced but not finished (the copy pool holds four) are not ahead of us.
+          uncopiedLengths.sort(null);
+          remainingBytesAtFirstCopy = uncopiedLengths.subList(0, Math.max(0, uncopiedLengths.size() - 4)).stream()
+              .mapToLong(Long::longValue).sum();
+        }
+        if (uncopiedLengths.isEmpty()) {
+          doneAt = now;
+        } else if (firstCopyAt != 0) {
+          // Client traffic in the middle of re-replication: every call answers promptly.
+          byte[] data = new byte[1024 + random.nextInt(2048)];
+          random.nextBytes(data);
+          String key = "during-" + clientOps;
+          long opStart = System.nanoTime();
+          client.put(DOMAIN, key, data);
+          assertArrayEquals(data, client.get(DOMAIN, key), key + ", seed " + SEED);
+          long opMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opStart);
+          slowestOpMs = Math.max(slowestOpMs, opMs);
+          assertTrue(opMs < 5_000, "a put and get took " + opMs + " ms during re-replication");
+          clientOps++;
+        } else {
+          Thread.sleep(200);
+        }
+      }
+      long graceObservedMs = TimeUnit.NANOSECONDS.toMillis(firstCopyAt - stoppedAt);
+      long copyingMs = TimeUnit.NANOSECONDS.toMillis(doneAt - firstCopyAt);
+      System.out.printf("down too long: %d files, first copy seen %d ms after the stop (grace %d ms), all copied"
+          + " %d ms later (throttled to %d B/s); %d client puts and gets meanwhile, slowest %d ms%n", held.size(),
+          graceObservedMs, graceMs, copyingMs, rate, clientOps, slowestOpMs);
+      assertTrue(graceObservedMs >= graceMs, "copied " + graceObservedMs + " ms after the stop, within the grace");
+      assertTrue(copyingMs >= remainingBytesAtFirstCopy * 1000 / rate - 1_000, remainingBytesAtFirstCopy
+          + " bytes copied in " + copyingMs + " ms, faster than " + rate + " B/s allows");
+      // Lower bounds only. The copies start no earlier than the grace after the last
+      // heartbeat was heard (sent at most 0.5 s before the stop) plus the 3 s heartbeat
+      // timeout, less a second's burst of the throttle.
+      long totalMs = TimeUnit.NANOSECONDS.toMillis(doneAt - stoppedAt);
+      assertTrue(totalMs >= graceMs + 2_000 + heldBytes * 1000 / rate - 1_000, heldBytes + " bytes copied "
+          + totalMs + " ms after the stop: faster than " + rate + " B/s allows after a " + graceMs + " ms grace");
+      assertTrue(clientOps > 0, "no client call landed during re-replication");
+      for (String key : held) {
+        FileInfo info = client.info(DOMAIN, key);
+        FileInfo.Builder live = info.toBuilder().clearLocations();
+        info.getLocationsList().stream().filter(l -> l.getDeviceId() != device).forEach(live::addLocations);
+        assertEquals(2, live.getLocationsCount(), info.toString());
+        assertDistinctHosts(live.build());
+        assertArrayEquals(contents.get(key), client.get(DOMAIN, key), key + ", seed " + SEED);
+      }
+    } finally {
+      setting("replication.unreachable_grace_seconds", "900");
+      setting("replication.max_bytes_per_second", "0");
+    }
   }
 
   private static void setting(String name, String value) {
