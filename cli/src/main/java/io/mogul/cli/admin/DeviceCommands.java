@@ -37,7 +37,12 @@ final class DeviceCommands {
         devices.stream().<List<?>>map(d -> List.of("dev" + d.getDeviceId(), d.getHostId(), d.getHostAddress(),
             States.show(d) + (d.getFull() ? " (full)" : ""), d.getWeight(),
             Output.bytes(d.getUsedBytes()), Output.bytes(d.getCapacityBytes()), d.getFileCount(),
-            String.format("%.2f", d.getIoLoad()), d.getReachable() ? "yes" : "no")).toList());
+            String.format("%.2f", d.getIoLoad()), reachable(d))).toList());
+  }
+
+  /** "yes", or "no" with the datanode's reason when it reported the device unhealthy. */
+  private static String reachable(DeviceInfo d) {
+    return d.getReachable() ? "yes" : d.getError().isEmpty() ? "no" : "no: " + d.getError();
   }
 
   @Command(name = "add", description = "Add a device to a host (id 0 or omitted: next free id).")

@@ -226,11 +226,19 @@ class GatewayHttpRulesTest {
   }
 
   @Test
-  void clusterFailuresMapToGatewayStatuses() throws Exception {
+  void clusterFailuresMapToGatewayStatusesAndShowAmongTheDashboardsRecentErrors() throws Exception {
     source.failReadsWith = ErrorReason.UNAVAILABLE;
     assertEquals(503, send(get("/photos/hello.txt")).statusCode());
     source.failReadsWith = ErrorReason.CHECKSUM_MISMATCH;
     assertEquals(502, send(get("/photos/big/blob.bin")).statusCode());
+    source.failReadsWith = null;
+    String json = new String(send(get("/ui/api/cluster")).body(), StandardCharsets.UTF_8);
+    String errors = json.substring(json.indexOf("\"errors\":"));
+    // Newest first.
+    int checksum = errors.indexOf("\"method\":\"GET\",\"path\":\"/photos/big/blob.bin\",\"status\":502");
+    int unavailable = errors.indexOf("\"method\":\"GET\",\"path\":\"/photos/hello.txt\",\"status\":503");
+    assertTrue(checksum >= 0 && unavailable > checksum, errors);
+    assertTrue(errors.contains("injected read failure"), errors);
   }
 
   @Test

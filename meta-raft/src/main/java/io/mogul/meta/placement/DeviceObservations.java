@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 public final class DeviceObservations {
   /** The last report of one device and when it arrived. */
   public record Observation(int hostId, long capacityBytes, long usedBytes, long reserveBytes,
-                            double ioLoad, boolean healthy, boolean full, long atMs, long unhealthySinceMs) {
+                            double ioLoad, boolean healthy, boolean full, long atMs, long unhealthySinceMs,
+                            String error) {
     public long freeBytes() {
       return Math.max(0, capacityBytes - usedBytes - reserveBytes);
     }
@@ -52,7 +53,8 @@ public final class DeviceObservations {
       long unhealthySince = r.getHealthy() ? 0
           : before != null && !before.healthy() ? before.unhealthySinceMs() : now;
       devices.put(r.getDeviceId(), new Observation(heartbeat.getHostId(), r.getCapacityBytes(), r.getUsedBytes(),
-          r.getReserveBytes(), r.getIoLoad(), r.getHealthy(), r.getFull(), now, unhealthySince));
+          r.getReserveBytes(), r.getIoLoad(), r.getHealthy(), r.getFull(), now, unhealthySince,
+          r.getHealthy() ? "" : r.getError()));
     }
   }
 

@@ -167,7 +167,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     DeviceInfo.Builder b = d.toBuilder().setReachable(core.observations().reachable(d.getDeviceId()));
     if (o != null) {
       b.setCapacityBytes(o.capacityBytes()).setUsedBytes(o.usedBytes()).setReserveBytes(o.reserveBytes())
-          .setIoLoad(o.ioLoad()).setFull(o.full()).setLastHeartbeatMs(o.atMs());
+          .setIoLoad(o.ioLoad()).setFull(o.full()).setLastHeartbeatMs(o.atMs()).setError(o.error());
     }
     return b.build();
   }

@@ -25,6 +25,7 @@ import io.mogul.proto.CreateCloseRequest;
 import io.mogul.proto.CreateOpenRequest;
 import io.mogul.proto.CreateOpenResponse;
 import io.mogul.proto.DeviceLocation;
+import io.mogul.proto.DeviceReport;
 import io.mogul.proto.DomainRef;
 import io.mogul.proto.Empty;
 import io.mogul.proto.ErrorReason;
@@ -146,6 +147,30 @@ class TrackerClusterTest {
     StatusRuntimeException lagging = assertThrows(StatusRuntimeException.class,
         () -> cluster.registry(follower).heartbeat(HeartbeatRequest.newBuilder().setHostId(999).build()));
     assertEquals(ErrorReason.UNAVAILABLE, MogulException.from(lagging).reason(), "only the leader says UNKNOWN_HOST");
+  }
+
+  @Test
+  void aDeviceItsDatanodeReportsUnhealthyIsListedUnreachableWithTheReason() {
+    int leader = cluster.awaitLeader(Duration.ofSeconds(30));
+    RegisterResponse dn = TrackerCluster.retrying(() -> cluster.registry(leader).register(RegisterRequest.newBuilder()
+        .setHostName("dn8").setAddress("127.0.0.1:8").setDeviceCount(1).build()));
+    int device = dn.getDeviceIds(0);
+    DeviceReport.Builder report = DeviceReport.newBuilder().setDeviceId(device).setCapacityBytes(1L << 40);
+    String why = "cannot read fid 7: java.io.IOException: Is a directory";
+    TrackerCluster.retrying(() -> cluster.registry(leader).heartbeat(HeartbeatRequest.newBuilder()
+        .setHostId(dn.getHostId()).addDevices(report.setHealthy(false).setError(why)).build()));
+    DeviceInfo down = listed(leader, device);
+    assertTrue(!down.getReachable() && down.getError().equals(why), down.toString());
+    // A healthy report clears the reason: it only says why the device is unhealthy now.
+    cluster.registry(leader).heartbeat(HeartbeatRequest.newBuilder().setHostId(dn.getHostId())
+        .addDevices(report.setHealthy(true).setError("")).build());
+    DeviceInfo up = listed(leader, device);
+    assertTrue(up.getReachable() && up.getError().isEmpty(), up.toString());
+  }
+
+  private DeviceInfo listed(int tracker, int device) {
+    return cluster.admin(tracker).listDevices(ListRequest.getDefaultInstance()).getDevicesList().stream()
+        .filter(d -> d.getDeviceId() == device).findFirst().orElseThrow();
   }
 
   @Test
