@@ -9,12 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
-import io.mogul.common.MogulException;
-import io.mogul.proto.BlobEntry;
 import io.mogul.proto.BlobRef;
 import io.mogul.proto.ClusterCheck;
 import io.mogul.proto.CreateCloseRequest;
@@ -29,8 +26,6 @@ import io.mogul.proto.FileInfo;
 import io.mogul.proto.FsckLogEntry;
 import io.mogul.proto.FsckLogRequest;
 import io.mogul.proto.FsckStatus;
-import io.mogul.proto.ListBlobsRequest;
-import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.RaftRole;
 import io.mogul.proto.RebalanceOutcome;
@@ -88,7 +83,7 @@ class BackgroundJobsTest {
   private static ProcessCluster cluster;
   private static MogulClient client;
   private static final Map<String, byte[]> contents = new LinkedHashMap<>();
-  private static final Map<String, ManagedChannel> channels = new HashMap<>();
+  private static final ClusterProbes probes = new ClusterProbes();
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -113,7 +108,7 @@ class BackgroundJobsTest {
 
   @AfterAll
   static void stopCluster() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    probes.close();
     if (client != null) {
       client.close();
     }
@@ -656,8 +651,7 @@ class BackgroundJobsTest {
     byte[] data = "committed with one copy of two".getBytes(StandardCharsets.UTF_8);
     CRC32C crc = new CRC32C();
     crc.update(data);
-    ManagedChannel trackerChannel = channels.computeIfAbsent(cluster.trackerAddresses().get(0),
-        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    ManagedChannel trackerChannel = probes.channel(cluster.trackerAddresses().get(0));
     TrackerGrpc.TrackerBlockingStub tracker = TrackerGrpc.newBlockingStub(trackerChannel)
         .withDeadlineAfter(20, TimeUnit.SECONDS);
     CreateOpenResponse open = tracker.createOpen(CreateOpenRequest.newBuilder().setDomain(DOMAIN).setKey(key)
@@ -796,45 +790,15 @@ class BackgroundJobsTest {
   }
 
   private static DataNodeGrpc.DataNodeBlockingStub datanode(String address) {
-    ManagedChannel channel = channels.computeIfAbsent(address,
-        a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
-    return DataNodeGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return probes.datanode(address);
   }
 
   private static List<Long> fidsOn(String address, int deviceId) {
-    List<Long> out = new ArrayList<>();
-    long after = 0;
-    do {
-      ListBlobsResponse page = datanode(address).listFids(ListBlobsRequest.newBuilder().setDeviceId(deviceId)
-          .setAfterFid(after).setLimit(1000).build());
-      page.getBlobsList().stream().map(BlobEntry::getFid).forEach(out::add);
-      after = page.getNextAfter();
-    } while (after != 0);
-    return out;
+    return probes.fidsOn(address, deviceId);
   }
 
-  /** Polls {@code condition} until it holds; errors of a cluster in transition count as not yet. */
   private static void await(Duration timeout, BooleanSupplier condition, Supplier<String> failure)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String lastError = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        MogulException m = MogulException.from(e);
-        lastError = " (last error: " + m.reason() + " " + m.getMessage() + ")";
-      }
-      Thread.sleep(200);
-    }
-    String message;
-    try {
-      message = failure.get();
-    } catch (RuntimeException e) {
-      message = "condition not met (" + e + ")";
-    }
-    throw new AssertionError(message + lastError + " after " + timeout + "; seed " + SEED);
+    ClusterProbes.await(timeout, condition, failure, SEED);
   }
 }

@@ -9,13 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.mogul.client.MogulClient;
-import io.mogul.common.MogulException;
 import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
-import io.mogul.proto.BlobEntry;
 import io.mogul.proto.BlobRef;
 import io.mogul.proto.CreateOpenRequest;
 import io.mogul.proto.CreateOpenResponse;
@@ -26,8 +22,6 @@ import io.mogul.proto.FileInfo;
 import io.mogul.proto.FsckLogEntry;
 import io.mogul.proto.FsckLogRequest;
 import io.mogul.proto.FsckStatus;
-import io.mogul.proto.ListBlobsRequest;
-import io.mogul.proto.ListBlobsResponse;
 import io.mogul.proto.ListRequest;
 import io.mogul.proto.Setting;
 import io.mogul.proto.TrackerGrpc;
@@ -39,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +69,7 @@ class MaintenanceJobsTest {
   private static ProcessCluster cluster;
   private static MogulClient client;
   private static final Map<String, byte[]> contents = new LinkedHashMap<>();
-  private static final Map<String, ManagedChannel> channels = new HashMap<>();
+  private static final ClusterProbes probes = new ClusterProbes();
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -100,7 +93,7 @@ class MaintenanceJobsTest {
 
   @AfterAll
   static void stopCluster() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    probes.close();
     if (client != null) {
       client.close();
     }
@@ -293,7 +286,7 @@ class MaintenanceJobsTest {
   @Order(4)
   void anUploadThatExpiresUnclosedHasItsBlobsRemovedFromTheDatanodes() throws Exception {
     byte[] data = "written to every offered device, never closed".getBytes(StandardCharsets.UTF_8);
-    TrackerGrpc.TrackerBlockingStub tracker = TrackerGrpc.newBlockingStub(channel(cluster.trackerAddresses().get(0)))
+    TrackerGrpc.TrackerBlockingStub tracker = TrackerGrpc.newBlockingStub(probes.channel(cluster.trackerAddresses().get(0)))
         .withDeadlineAfter(20, TimeUnit.SECONDS);
     CreateOpenResponse open = tracker.createOpen(CreateOpenRequest.newBuilder().setDomain(DOMAIN).setKey("abandoned")
         .setSizeHint(data.length).build());
@@ -438,48 +431,16 @@ class MaintenanceJobsTest {
         new byte[0], args);
   }
 
-  private static ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
-  }
-
   private static DataNodeGrpc.DataNodeBlockingStub datanode(String address) {
-    return DataNodeGrpc.newBlockingStub(channel(address)).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return probes.datanode(address);
   }
 
   private static List<Long> fidsOn(String address, int deviceId) {
-    List<Long> out = new ArrayList<>();
-    long after = 0;
-    do {
-      ListBlobsResponse page = datanode(address).listFids(ListBlobsRequest.newBuilder().setDeviceId(deviceId)
-          .setAfterFid(after).setLimit(1000).build());
-      page.getBlobsList().stream().map(BlobEntry::getFid).forEach(out::add);
-      after = page.getNextAfter();
-    } while (after != 0);
-    return out;
+    return probes.fidsOn(address, deviceId);
   }
 
-  /** Polls {@code condition} until it holds; errors of a cluster in transition count as not yet. */
   private static void await(Duration timeout, BooleanSupplier condition, Supplier<String> failure)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String lastError = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.getAsBoolean()) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        MogulException m = MogulException.from(e);
-        lastError = " (last error: " + m.reason() + " " + m.getMessage() + ")";
-      }
-      Thread.sleep(200);
-    }
-    String message;
-    try {
-      message = failure.get();
-    } catch (RuntimeException e) {
-      message = "condition not met (" + e + ")";
-    }
-    throw new AssertionError(message + lastError + " after " + timeout + "; seed " + SEED);
+    ClusterProbes.await(timeout, condition, failure, SEED);
   }
 }

@@ -115,14 +115,9 @@ class RegistrationTest {
     FakeRegistry first = new FakeRegistry(List.of(3, 4));
     FakeRegistry second = new FakeRegistry(List.of(3, 4));
     Files.createDirectories(dir.resolve("dev3"));
-    DatanodeConfig c = new DatanodeConfig();
+    DatanodeConfig c = config(2);
     c.hostName = "dn-test";
     c.zone = "z1";
-    c.listen = "127.0.0.1:0";
-    c.dataDir = dir.toString();
-    c.devices = 2;
-    c.reserveBytes = 0;
-    c.heartbeatIntervalMs = 50;
     c.trackers = List.of(deadAddress(), serve(first), serve(second));
     DatanodeServer dn = DatanodeServer.start(c);
     open.add(dn);
@@ -177,6 +172,17 @@ class RegistrationTest {
     assertEquals(DeviceState.DEVICE_READONLY, dn.store().device(4).state(), "a follower's stale state is ignored");
   }
 
+  /** A datanode of {@code devices} devices in the test's directory, heartbeating every 50 ms, no reserve. */
+  private DatanodeConfig config(int devices) {
+    DatanodeConfig c = new DatanodeConfig();
+    c.listen = "127.0.0.1:0";
+    c.dataDir = dir.toString();
+    c.devices = devices;
+    c.reserveBytes = 0;
+    c.heartbeatIntervalMs = 50;
+    return c;
+  }
+
   private static DeviceReport lastReport(FakeRegistry registry, int deviceId) {
     List<HeartbeatRequest> hbs = registry.heartbeats;
     return hbs.get(hbs.size() - 1).getDevicesList().stream().filter(d -> d.getDeviceId() == deviceId).findFirst()
@@ -186,12 +192,7 @@ class RegistrationTest {
   @Test
   void heartbeatsReportTheUsedBytesAndIoLoadOfWrites() throws Exception {
     FakeRegistry registry = new FakeRegistry(List.of(1));
-    DatanodeConfig c = new DatanodeConfig();
-    c.listen = "127.0.0.1:0";
-    c.dataDir = dir.toString();
-    c.devices = 1;
-    c.reserveBytes = 0;
-    c.heartbeatIntervalMs = 50;
+    DatanodeConfig c = config(1);
     c.trackers = List.of(serve(registry));
     DatanodeServer dn = DatanodeServer.start(c);
     open.add(dn);
@@ -254,12 +255,7 @@ class RegistrationTest {
   void unreadableDevicesAreReportedUnhealthyWhileTheOthersServe() throws Exception {
     FakeRegistry registry = new FakeRegistry(List.of(3, 4, 5));
     Files.createDirectories(dir.resolve("dev3").resolve(io.mogul.datanode.storage.format.VolumeFormat.datName(1)));
-    DatanodeConfig c = new DatanodeConfig();
-    c.listen = "127.0.0.1:0";
-    c.dataDir = dir.toString();
-    c.devices = 3;
-    c.reserveBytes = 0;
-    c.heartbeatIntervalMs = 50;
+    DatanodeConfig c = config(3);
     c.storage.writeBufferBytes = 256 * 1024;
     c.storage.largeBlobThresholdBytes = 512 * 1024;
     c.trackers = List.of(serve(registry));
@@ -319,12 +315,7 @@ class RegistrationTest {
   void deviceOnDiskThatTheTrackersNoLongerListIsNotServed() throws Exception {
     FakeRegistry registry = new FakeRegistry(List.of(2));
     Files.createDirectories(dir.resolve("dev1"));
-    DatanodeConfig c = new DatanodeConfig();
-    c.listen = "127.0.0.1:0";
-    c.dataDir = dir.toString();
-    c.devices = 1;
-    c.reserveBytes = 0;
-    c.heartbeatIntervalMs = 50;
+    DatanodeConfig c = config(1);
     c.trackers = List.of(serve(registry));
     DatanodeServer dn = DatanodeServer.start(c);
     open.add(dn);
@@ -335,12 +326,8 @@ class RegistrationTest {
   @Test
   void deviceBelowItsReserveIsReportedFull() throws Exception {
     FakeRegistry registry = new FakeRegistry(List.of(1));
-    DatanodeConfig c = new DatanodeConfig();
-    c.listen = "127.0.0.1:0";
-    c.dataDir = dir.toString();
-    c.devices = 1;
+    DatanodeConfig c = config(1);
     c.reserveBytes = Long.MAX_VALUE / 4;
-    c.heartbeatIntervalMs = 50;
     c.trackers = List.of(serve(registry));
     open.add(DatanodeServer.start(c));
     waitFor(() -> !registry.heartbeats.isEmpty(), "a heartbeat arrives");
