@@ -20,6 +20,8 @@ import io.mogul.proto.RaftRole;
 import io.mogul.proto.TrackerStatus;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -239,6 +242,54 @@ class GatewayHttpRulesTest {
     int unavailable = errors.indexOf("\"method\":\"GET\",\"path\":\"/photos/hello.txt\",\"status\":503");
     assertTrue(checksum >= 0 && unavailable > checksum, errors);
     assertTrue(errors.contains("injected read failure"), errors);
+  }
+
+  @Test
+  void aReaderThatStopsReadingHoldsTheGatewayToABoundedBuffer() throws Exception {
+    byte[] huge = new byte[32 * 1024 * 1024];
+    new Random(11).nextBytes(huge);
+    source.store("photos", "huge.bin", huge, "", CREATED);
+    try (Socket socket = new Socket()) {
+      // A small receive window, so what the gateway holds is what it read ahead itself.
+      socket.setReceiveBufferSize(64 * 1024);
+      socket.setSoTimeout(30_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      long before = source.bytesRead.get();
+      socket.getOutputStream().write("GET /photos/huge.bin HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      long held = awaitStall(() -> source.bytesRead.get() - before);
+      // The connection's write buffer, the kernel's socket buffers and one chunk: a few MiB
+      // at most, never the file.
+      assertTrue(held < 12L * 1024 * 1024, "read " + held + " bytes of " + huge.length + " for a stalled reader");
+      InputStream in = socket.getInputStream();
+      byte[] head = in.readNBytes(4096);
+      String text = new String(head, StandardCharsets.ISO_8859_1);
+      int bodyAt = text.indexOf("\r\n\r\n") + 4;
+      assertTrue(text.startsWith("HTTP/1.1 200") && bodyAt > 4, text);
+      byte[] rest = in.readNBytes(huge.length - (head.length - bodyAt));
+      byte[] body = new byte[huge.length];
+      System.arraycopy(head, bodyAt, body, 0, head.length - bodyAt);
+      System.arraycopy(rest, 0, body, head.length - bodyAt, rest.length);
+      assertArrayEquals(huge, body);
+    }
+  }
+
+  /** Waits until {@code count} is above 0 and has not moved for half a second; returns it. */
+  private static long awaitStall(LongSupplier count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long last = -1;
+    long sameSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long now = count.getAsLong();
+      if (now != last) {
+        last = now;
+        sameSince = System.nanoTime();
+      } else if (now > 0 && System.nanoTime() - sameSince > TimeUnit.MILLISECONDS.toNanos(500)) {
+        return now;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the gateway never stopped reading; read " + last + " bytes");
   }
 
   @Test

@@ -6,10 +6,10 @@ import io.mogul.gateway.source.StoredFile;
 import io.mogul.proto.DeviceLocation;
 import io.mogul.proto.ErrorReason;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +39,8 @@ final class InMemoryFileSource implements FileSource {
   final AtomicInteger stats = new AtomicInteger();
   /** Datanode reads (open) made so far. */
   final AtomicInteger opens = new AtomicInteger();
+  /** Bytes the gateway has taken from the streams {@link #open} returned. */
+  final AtomicLong bytesRead = new AtomicLong();
 
   StoredFile store(String domain, String key, byte[] data, String contentType, long createdMs) {
     CRC32C crc = new CRC32C();
@@ -97,7 +99,25 @@ final class InMemoryFileSource implements FileSource {
     if (data == null || !file.locations().equals(copies.get(file.fid()))) {
       throw new MogulException(ErrorReason.UNKNOWN_FID, "no blob for fid " + file.fid());
     }
-    return new ByteArrayInputStream(Arrays.copyOfRange(data, (int) offset, (int) (offset + length)));
+    return new FilterInputStream(new ByteArrayInputStream(data, (int) offset, (int) length)) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          bytesRead.incrementAndGet();
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          bytesRead.addAndGet(n);
+        }
+        return n;
+      }
+    };
   }
 
   @Override
