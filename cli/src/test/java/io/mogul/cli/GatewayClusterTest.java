@@ -378,7 +378,7 @@ class GatewayClusterTest {
       CompletableFuture<String> page = CompletableFuture.supplyAsync(() -> {
         try {
           // Virtual time stands still while the held request is pending.
-          return HeadlessChromium.dumpDom(chromium, "http://127.0.0.1:" + ui.port() + "/ui", 600_000,
+          return HeadlessChromium.dumpDom(chromium, "http://127.0.0.1:" + ui.port() + "/ui", 20_000,
               dir.resolve("chromium-profile"));
         } catch (IOException e) {
           throw new UncheckedIOException(e);

@@ -63,7 +63,8 @@ class MaintenanceJobsTest {
   private static final long SEED = 5151L;
   private static final String DOMAIN = "mj";
   private static final int FILES = 60;
-  private static final long UPLOAD_EXPIRY_SECONDS = 4;
+  /** Longer than a write to a device marked alive again may wait for its datanode to hear so. */
+  private static final long UPLOAD_EXPIRY_SECONDS = 12;
   private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
   private static ProcessCluster cluster;
@@ -110,12 +111,12 @@ class MaintenanceJobsTest {
     CliRun never = cli("admin", "fsck", "status");
     assertEquals(ExitCodes.OK, never.exitCode(), never.toString());
     assertState("never run", never);
-    // Ten fids a second, committed ten at a time: the pass takes about six seconds.
-    setting("fsck.fids_per_second", "10");
+    // Three fids a second: the pass takes about twenty seconds, time for the commands below.
+    setting("fsck.fids_per_second", "3");
     CliRun start = cli("admin", "fsck", "start");
     assertEquals(ExitCodes.OK, start.exitCode(), start.toString());
     assertState("running", start);
-    await(Duration.ofSeconds(30), () -> {
+    await(Duration.ofSeconds(60), () -> {
       JsonNode s = status();
       assertTrue(s.path("running").asBoolean(), "the pass ended before it was stopped: " + s);
       return s.path("fidsChecked").asLong() >= 20;
@@ -142,7 +143,7 @@ class MaintenanceJobsTest {
     assertState("running", resume);
     assertEquals(Long.toString(checked), field("fids checked", resume), "resumed with its counters: " + resume);
     assertEquals(cursor, field("cursor (last fid checked)", resume), "resumed at its cursor: " + resume);
-    await(Duration.ofSeconds(30), () -> {
+    await(Duration.ofSeconds(60), () -> {
       JsonNode s = status();
       assertTrue(s.path("fidsChecked").asLong() >= checked, "the resumed pass started over: " + s);
       return s.path("finished").asBoolean();
@@ -240,7 +241,7 @@ class MaintenanceJobsTest {
     long held = device(device).getFileCount();
     assertTrue(held > 10, "too few files on the device: " + held);
     // Slow enough (a few seconds for its files) that the device is seen draining but not empty.
-    setting("replication.max_bytes_per_second", "20000");
+    setting("replication.max_bytes_per_second", "5000");
     try {
       CliRun mark = cli("admin", "device", "mark", Integer.toString(device), "drain");
       assertEquals(ExitCodes.OK, mark.exitCode(), mark.toString());

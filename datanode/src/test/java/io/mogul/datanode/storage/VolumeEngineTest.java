@@ -409,9 +409,9 @@ class VolumeEngineTest {
     DatanodeConfig c = config(dir);
     c.storage.writeBufferBytes = 1 << 20;
     c.storage.largeBlobThresholdBytes = 2L << 20;
-    // Leaves 8 MiB above the reserve; the margin to the 256 MiB sent absorbs other processes
-    // freeing space on the same file system meanwhile.
-    c.reserveBytes = Files.getFileStore(dir).getUsableSpace() - (8L << 20);
+    // Leaves 32 MiB above the reserve: room for other processes writing to the same file
+    // system meanwhile, while the margin to the 256 MiB sent absorbs them freeing space.
+    c.reserveBytes = Files.getFileStore(dir).getUsableSpace() - (32L << 20);
     byte[] piece = bytes(new Random(41), 1 << 20);
     try (Store s = StoreFixture.open(c)) {
       BlobReceiver receiver = s.receive(1, 9);
