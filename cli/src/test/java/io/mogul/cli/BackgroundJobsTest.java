@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.mogul.datanode.storage.format.NeedleFormat;
 import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
 import io.mogul.client.MogulClient;
@@ -35,7 +35,6 @@ import io.mogul.proto.Setting;
 import io.mogul.proto.TrackerGrpc;
 import io.mogul.proto.TrackerStatus;
 import io.mogul.proto.VerifyResponse;
-import io.mogul.proto.WriteSmallRequest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -328,10 +326,7 @@ class BackgroundJobsTest {
     int holderDevice = devicesOf(holder).get(0);
     long orphan = 1L << 40;
     byte[] orphanData = "an orphan blob no tracker knows".getBytes(StandardCharsets.UTF_8);
-    CRC32C crc = new CRC32C();
-    crc.update(orphanData);
-    datanode(holder.address()).writeSmall(WriteSmallRequest.newBuilder().setFid(orphan).setDeviceId(holderDevice)
-        .setData(ByteString.copyFrom(orphanData)).setCrc32C((int) crc.getValue()).build());
+    probes.writeBlob(holder.address(), holderDevice, orphan, orphanData);
     gone.add(orphan);
     setting("deletion.orphan_grace_seconds", "1");
     long start = System.nanoTime();
@@ -649,19 +644,16 @@ class BackgroundJobsTest {
     // the second copy even while it rests after clean passes.
     String key = "short-write";
     byte[] data = "committed with one copy of two".getBytes(StandardCharsets.UTF_8);
-    CRC32C crc = new CRC32C();
-    crc.update(data);
     ManagedChannel trackerChannel = probes.channel(cluster.trackerAddresses().get(0));
     TrackerGrpc.TrackerBlockingStub tracker = TrackerGrpc.newBlockingStub(trackerChannel)
         .withDeadlineAfter(20, TimeUnit.SECONDS);
     CreateOpenResponse open = tracker.createOpen(CreateOpenRequest.newBuilder().setDomain(DOMAIN).setKey(key)
         .setSizeHint(data.length).build());
     DeviceLocation only = open.getDevices(0);
-    datanode(only.getAddress()).writeSmall(WriteSmallRequest.newBuilder().setFid(open.getFid())
-        .setDeviceId(only.getDeviceId()).setData(ByteString.copyFrom(data)).setCrc32C((int) crc.getValue()).build());
+    probes.writeBlob(only.getAddress(), only.getDeviceId(), open.getFid(), data);
     FileInfo committed = TrackerGrpc.newBlockingStub(trackerChannel).withDeadlineAfter(20, TimeUnit.SECONDS)
         .createClose(CreateCloseRequest.newBuilder().setDomain(DOMAIN).setKey(key).setFid(open.getFid())
-            .setLength(data.length).setCrc32C((int) crc.getValue()).addDeviceIds(only.getDeviceId()).build());
+            .setLength(data.length).setCrc32C(NeedleFormat.crc(data, 0, data.length)).addDeviceIds(only.getDeviceId()).build());
     assertEquals(1, committed.getLocationsCount());
     await(Duration.ofSeconds(30), () -> client.info(DOMAIN, key).getLocationsCount() == 2,
         () -> "the short write kept one copy: " + client.info(DOMAIN, key));

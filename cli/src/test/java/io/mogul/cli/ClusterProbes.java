@@ -2,11 +2,15 @@ package io.mogul.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import com.google.protobuf.ByteString;
 import io.mogul.common.MogulException;
+import io.mogul.datanode.storage.format.NeedleFormat;
 import io.mogul.proto.BlobEntry;
 import io.mogul.proto.DataNodeGrpc;
 import io.mogul.proto.ListBlobsRequest;
 import io.mogul.proto.ListBlobsResponse;
+import io.mogul.proto.WriteResponse;
+import io.mogul.proto.WriteSmallRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +36,12 @@ final class ClusterProbes implements AutoCloseable {
   /** The datanode at {@code address}, each call bounded to 10 s. */
   DataNodeGrpc.DataNodeBlockingStub datanode(String address) {
     return DataNodeGrpc.newBlockingStub(channel(address)).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Writes {@code data} as fid {@code fid}'s blob on device {@code deviceId} of the datanode at {@code address}. */
+  WriteResponse writeBlob(String address, int deviceId, long fid, byte[] data) {
+    return datanode(address).writeSmall(WriteSmallRequest.newBuilder().setFid(fid).setDeviceId(deviceId)
+        .setData(ByteString.copyFrom(data)).setCrc32C(NeedleFormat.crc(data, 0, data.length)).build());
   }
 
   /** Every fid the datanode at {@code address} holds on device {@code deviceId}, in fid order. */

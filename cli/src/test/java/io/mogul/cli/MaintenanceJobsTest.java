@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.mogul.client.MogulClient;
 import io.mogul.launcher.NodeProcess;
 import io.mogul.launcher.ProcessCluster;
@@ -26,7 +25,6 @@ import io.mogul.proto.ListRequest;
 import io.mogul.proto.Setting;
 import io.mogul.proto.TrackerGrpc;
 import io.mogul.proto.VerifyResponse;
-import io.mogul.proto.WriteSmallRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -188,8 +185,7 @@ class MaintenanceJobsTest {
     // The wrong-length copy: the blob replaced by the first half of the file's bytes.
     byte[] half = Arrays.copyOf(contents.get(shortKey), contents.get(shortKey).length / 2);
     datanode(cut.getAddress()).delete(blob(shortened.getFid(), cut.getDeviceId()));
-    datanode(cut.getAddress()).writeSmall(WriteSmallRequest.newBuilder().setFid(shortened.getFid())
-        .setDeviceId(cut.getDeviceId()).setData(ByteString.copyFrom(half)).setCrc32C(crc(half)).build());
+    probes.writeBlob(cut.getAddress(), cut.getDeviceId(), shortened.getFid(), half);
     assertFalse(datanode(lost.getAddress()).verify(blob(missing.getFid(), lost.getDeviceId())).getExists());
     assertEquals(half.length, datanode(cut.getAddress()).verify(blob(shortened.getFid(), cut.getDeviceId()))
         .getLength());
@@ -294,9 +290,8 @@ class MaintenanceJobsTest {
     List<DeviceLocation> written = open.getDevicesList().subList(0, 2);
     for (DeviceLocation l : written) {
       // A device marked alive again takes blobs once its datanode has heard so in a heartbeat.
-      await(Duration.ofSeconds(10), () -> datanode(l.getAddress()).writeSmall(WriteSmallRequest.newBuilder()
-          .setFid(open.getFid()).setDeviceId(l.getDeviceId()).setData(ByteString.copyFrom(data))
-          .setCrc32C(crc(data)).build()) != null, () -> "dev" + l.getDeviceId() + " refused the blob");
+      await(Duration.ofSeconds(10), () -> probes.writeBlob(l.getAddress(), l.getDeviceId(), open.getFid(), data) != null,
+          () -> "dev" + l.getDeviceId() + " refused the blob");
       assertTrue(fidsOn(l.getAddress(), l.getDeviceId()).contains(open.getFid()), l.toString());
     }
     // The orphan collector waits a day (the default grace): only the expiry can remove them.
@@ -414,12 +409,6 @@ class MaintenanceJobsTest {
 
   private static BlobRef blob(long fid, int device) {
     return BlobRef.newBuilder().setFid(fid).setDeviceId(device).build();
-  }
-
-  private static int crc(byte[] data) {
-    CRC32C crc = new CRC32C();
-    crc.update(data);
-    return (int) crc.getValue();
   }
 
   private static void setting(String name, String value) {
